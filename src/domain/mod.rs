@@ -1,0 +1,11 @@
+//! Domain types: what the store reads and writes, independent of any UI.
+
+pub mod application;
+pub mod connection;
+pub mod role;
+pub mod user;
+
+pub use application::{AppType, Application, ApplicationInput};
+pub use connection::{Connection, DEFAULT_CONNECTION};
+pub use role::{Role, ADMIN_ROLE, SUPPORT_ROLE};
+pub use user::{NewUser, User, UserPage, UserPatch, UserQuery, UserSort};

@@ -1,0 +1,76 @@
+//! Random identifiers, bearer secrets and their hashes.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::{rngs::OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+const ID_ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// A prefixed identifier such as `usr_3k9w...`: 20 characters of Crockford
+/// base32 give 100 random bits, enough that ids never collide in practice.
+pub fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 20];
+    OsRng.fill_bytes(&mut bytes);
+    let body: String = bytes
+        .iter()
+        .map(|b| ID_ALPHABET[(*b as usize) % ID_ALPHABET.len()] as char)
+        .collect();
+    format!("{prefix}_{body}")
+}
+
+/// An alphanumeric client id of 32 characters (about 190 bits), no prefix,
+/// as OAuth clients expect.
+pub fn new_client_id() -> String {
+    use rand::{distributions::Alphanumeric, Rng};
+    OsRng
+        .sample_iter(&Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
+}
+
+/// A bearer secret with 256 random bits, URL-safe.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Secrets are looked up by the SHA-256 of their value, so a database leak
+/// does not leak usable session cookies or client secrets.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Constant-time comparison of two hashes.
+pub fn hashes_equal(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_prefixed_and_distinct() {
+        let a = new_id("usr");
+        let b = new_id("usr");
+        assert!(a.starts_with("usr_"));
+        assert_eq!(a.len(), 24);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn secrets_have_256_bits() {
+        assert_eq!(new_secret().len(), 43);
+        assert_eq!(new_client_id().len(), 32);
+    }
+
+    #[test]
+    fn hash_is_stable_and_compared_in_constant_time() {
+        let h = hash_secret("abc");
+        assert!(hashes_equal(&h, &hash_secret("abc")));
+        assert!(!hashes_equal(&h, &hash_secret("abd")));
+    }
+}

@@ -1,0 +1,203 @@
+//! Persistence on SQLite or PostgreSQL through one code path (sqlx `Any`).
+//!
+//! Every query is written once, with `$n` placeholders that both backends
+//! accept. The only per-backend choices are made here, when the pools are
+//! built: SQLite gets WAL, a single writer connection and `BEGIN IMMEDIATE`
+//! (so a write transaction takes the lock up front instead of failing with
+//! SQLITE_BUSY half-way), while PostgreSQL shares one pool for both.
+
+pub mod applications;
+mod audit;
+mod builder;
+mod connections;
+mod roles;
+pub mod sessions;
+mod settings;
+pub mod throttle;
+pub mod users;
+
+use std::time::Duration;
+
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use audit::{AuditContext, AuditEvent, ChainCheck};
+pub use sessions::ConsoleSession;
+pub use throttle::ThrottlePolicy;
+
+use crate::error::{CoreError, CoreResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    url: String,
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+    begin_write: &'static str,
+}
+
+pub type Tx = Transaction<'static, Any>;
+
+impl Store {
+    /// Opens (creating if needed) the database and applies pending migrations.
+    pub async fn open(url: &str) -> CoreResult<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(CoreError::Internal(format!(
+                "unsupported database URL (expected sqlite: or postgres://): {}",
+                redact(url)
+            )));
+        };
+        let store = match backend {
+            Backend::Sqlite => Self::open_sqlite(url).await?,
+            Backend::Postgres => Self::open_postgres(url).await?,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn open_sqlite(url: &str) -> CoreResult<Store> {
+        let url = if url.contains('?') {
+            url.to_string()
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        let write = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(sqlite_pragmas)
+            .connect(&url)
+            .await
+            .map_err(|e| CoreError::Internal(format!("cannot open SQLite database: {e}")))?;
+        let read = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(sqlite_pragmas)
+            .connect(&url)
+            .await
+            .map_err(|e| CoreError::Internal(format!("cannot open SQLite database: {e}")))?;
+        Ok(Store {
+            url: url.clone(),
+            read,
+            write,
+            backend: Backend::Sqlite,
+            begin_write: "BEGIN IMMEDIATE",
+        })
+    }
+
+    async fn open_postgres(url: &str) -> CoreResult<Store> {
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|e| {
+                CoreError::Internal(format!("cannot connect to PostgreSQL {}: {e}", redact(url)))
+            })?;
+        Ok(Store {
+            url: url.to_string(),
+            read: pool.clone(),
+            write: pool,
+            backend: Backend::Postgres,
+            begin_write: "BEGIN",
+        })
+    }
+
+    async fn migrate(&self) -> CoreResult<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator
+            .run(&self.write)
+            .await
+            .map_err(|e| CoreError::Internal(format!("migration failed: {e}")))
+    }
+
+    /// The URL this store was opened with (it may carry a password: never log it unredacted).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction. Everything a single action changes, its
+    /// audit event included, goes through one of these.
+    pub async fn begin(&self) -> CoreResult<Tx> {
+        Ok(self.write.begin_with(self.begin_write).await?)
+    }
+
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// Per-connection SQLite settings. WAL lets readers proceed while the single
+/// writer commits; busy_timeout covers the moment a checkpoint holds the lock.
+fn sqlite_pragmas<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> futures_core::future::BoxFuture<'c, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        conn.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        )
+        .await?;
+        Ok(())
+    })
+}
+
+/// Hides the password in a database URL before it reaches a log line.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Maps a unique-constraint violation to a field-level conflict, and
+/// anything else to an internal error.
+pub(crate) fn conflict_on(
+    field: &'static str,
+    message: &'static str,
+) -> impl Fn(sqlx::Error) -> CoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => CoreError::Conflict {
+            field: field.to_string(),
+            message: message.to_string(),
+        },
+        _ => CoreError::from(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_password() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(super::redact("sqlite:data/x.db"), "sqlite:data/x.db");
+    }
+}

@@ -1,0 +1,468 @@
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde_json::json;
+
+use super::audit::{append, AuditContext};
+use super::builder::{like_escape, Sql};
+use super::{conflict_on, Store};
+use crate::domain::user::{NewUser, User, UserPage, UserPatch, UserQuery, UserSort};
+use crate::error::{CoreError, CoreResult};
+use crate::secrets::new_id;
+
+const DUPLICATE_EMAIL: &str = "A user with this email already exists.";
+
+const SELECT: &str =
+    "SELECT u.id, u.email, u.name, u.picture, u.connection_id, c.name AS connection_name, \
+     u.password_hash, u.blocked, u.created_at, u.updated_at, u.last_login_at, u.login_count, \
+     u.app_metadata, u.user_metadata FROM users u JOIN connections c ON c.id = u.connection_id";
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    name: String,
+    picture: Option<String>,
+    connection_id: String,
+    connection_name: String,
+    password_hash: Option<String>,
+    blocked: i64,
+    created_at: i64,
+    updated_at: i64,
+    last_login_at: i64,
+    login_count: i64,
+    app_metadata: String,
+    user_metadata: String,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            picture: r.picture,
+            connection_id: r.connection_id,
+            connection_name: r.connection_name,
+            blocked: r.blocked != 0,
+            has_password: r.password_hash.is_some(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            last_login_at: r.last_login_at,
+            login_count: r.login_count,
+            app_metadata: serde_json::from_str(&r.app_metadata).unwrap_or_else(|_| json!({})),
+            user_metadata: serde_json::from_str(&r.user_metadata).unwrap_or_else(|_| json!({})),
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// What a sign-in needs to decide, and nothing more.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LoginRecord {
+    pub id: String,
+    pub password_hash: Option<String>,
+    pub blocked: i64,
+}
+
+/// A pre-hashed user for bulk seeding (demo data, benchmarks).
+#[derive(Debug, Clone)]
+pub struct SeedUser {
+    pub email: String,
+    pub name: String,
+    pub connection_id: String,
+    pub password_hash: Option<String>,
+    pub blocked: bool,
+    pub created_at: i64,
+    pub last_login_at: i64,
+    pub login_count: i64,
+    pub app_metadata: serde_json::Value,
+    pub user_metadata: serde_json::Value,
+    pub roles: Vec<String>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum CursorValue {
+    Int(i64),
+    Text(String),
+}
+
+fn encode_cursor(sort: UserSort, u: &User) -> String {
+    let v = match sort {
+        UserSort::Email => CursorValue::Text(u.email.to_lowercase()),
+        UserSort::Name => CursorValue::Text(u.name.to_lowercase()),
+        UserSort::Created => CursorValue::Int(u.created_at),
+        UserSort::LastLogin => CursorValue::Int(u.last_login_at),
+    };
+    let raw = serde_json::to_vec(&(v, &u.id)).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode_cursor(s: &str) -> CoreResult<(CursorValue, String)> {
+    let bad = || {
+        CoreError::field(
+            "cursor",
+            "This page link is no longer valid; start from the first page.",
+        )
+    };
+    let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    serde_json::from_slice(&raw).map_err(|_| bad())
+}
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        ctx: &AuditContext,
+        input: &NewUser,
+        password_hash: Option<String>,
+        roles: &[&str],
+        now: i64,
+    ) -> CoreResult<User> {
+        let (app_md, user_md) = input.validate()?;
+        let id = new_id("usr");
+        let email = input.email.trim();
+        let mut tx = self.begin().await?;
+        let conn: Option<(String,)> = sqlx::query_as("SELECT id FROM connections WHERE id = $1")
+            .bind(&input.connection_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if conn.is_none() {
+            return Err(CoreError::field(
+                "connection",
+                "This connection does not exist.",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO users (id, email, email_lc, name, name_lc, picture, connection_id, password_hash, blocked, \
+               created_at, updated_at, app_metadata, user_metadata) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9, $10, $11)",
+        )
+        .bind(&id)
+        .bind(email)
+        .bind(email.to_lowercase())
+        .bind(input.name.trim())
+        .bind(input.name.trim().to_lowercase())
+        .bind(input.picture.clone().filter(|p| !p.trim().is_empty()))
+        .bind(&input.connection_id)
+        .bind(password_hash)
+        .bind(now)
+        .bind(app_md.to_string())
+        .bind(user_md.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_on("email", DUPLICATE_EMAIL))?;
+        for role in roles {
+            Store::grant_role_tx(&mut tx, &id, role).await?;
+        }
+        append(
+            &mut tx,
+            ctx,
+            "user.created",
+            Some(&id),
+            json!({"email": email, "connection_id": input.connection_id}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_user(&id).await
+    }
+
+    /// Inserts many pre-hashed users in one transaction, with one audit event.
+    pub async fn seed_users(
+        &self,
+        ctx: &AuditContext,
+        users: &[SeedUser],
+        now: i64,
+    ) -> CoreResult<Vec<String>> {
+        let mut ids = Vec::with_capacity(users.len());
+        let mut tx = self.begin().await?;
+        for u in users {
+            let id = new_id("usr");
+            sqlx::query(
+                "INSERT INTO users (id, email, email_lc, name, name_lc, picture, connection_id, password_hash, blocked, \
+                   created_at, updated_at, last_login_at, login_count, app_metadata, user_metadata) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $9, $10, $11, $12, $13)",
+            )
+            .bind(&id)
+            .bind(&u.email)
+            .bind(u.email.to_lowercase())
+            .bind(&u.name)
+            .bind(u.name.to_lowercase())
+            .bind(&u.connection_id)
+            .bind(&u.password_hash)
+            .bind(i64::from(u.blocked))
+            .bind(u.created_at)
+            .bind(u.last_login_at)
+            .bind(u.login_count)
+            .bind(u.app_metadata.to_string())
+            .bind(u.user_metadata.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict_on("email", DUPLICATE_EMAIL))?;
+            for role in &u.roles {
+                Store::grant_role_tx(&mut tx, &id, role).await?;
+            }
+            ids.push(id);
+        }
+        append(
+            &mut tx,
+            ctx,
+            "users.seeded",
+            None,
+            json!({"count": users.len()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    pub async fn get_user(&self, id: &str) -> CoreResult<User> {
+        let row: UserRow = sqlx::query_as(&format!("{SELECT} WHERE u.id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(CoreError::NotFound("user"))?;
+        let mut user = User::from(row);
+        user.roles = self.user_role_ids(&user.id).await?;
+        Ok(user)
+    }
+
+    pub async fn login_record(&self, email: &str) -> CoreResult<Option<LoginRecord>> {
+        Ok(
+            sqlx::query_as("SELECT id, password_hash, blocked FROM users WHERE email_lc = $1")
+                .bind(email.trim().to_lowercase())
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
+    pub async fn update_user(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        patch: &UserPatch,
+        now: i64,
+    ) -> CoreResult<User> {
+        let (app_md, user_md) = patch.validate()?;
+        let email = patch.email.trim();
+        let mut tx = self.begin().await?;
+        let n = sqlx::query(
+            "UPDATE users SET email = $2, email_lc = $3, name = $4, name_lc = $5, picture = $6, \
+               app_metadata = $7, user_metadata = $8, updated_at = $9 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(email)
+        .bind(email.to_lowercase())
+        .bind(patch.name.trim())
+        .bind(patch.name.trim().to_lowercase())
+        .bind(Some(patch.picture.trim().to_string()).filter(|p| !p.is_empty()))
+        .bind(app_md.to_string())
+        .bind(user_md.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_on("email", DUPLICATE_EMAIL))?
+        .rows_affected();
+        if n == 0 {
+            return Err(CoreError::NotFound("user"));
+        }
+        append(
+            &mut tx,
+            ctx,
+            "user.updated",
+            Some(id),
+            json!({"email": email}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_user(id).await
+    }
+
+    /// Blocking also ends the user's console sessions at once.
+    pub async fn set_blocked(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        blocked: bool,
+        now: i64,
+    ) -> CoreResult<User> {
+        let mut tx = self.begin().await?;
+        let n = sqlx::query("UPDATE users SET blocked = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(i64::from(blocked))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(CoreError::NotFound("user"));
+        }
+        if blocked {
+            sqlx::query("DELETE FROM console_sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            ctx,
+            if blocked {
+                "user.blocked"
+            } else {
+                "user.unblocked"
+            },
+            Some(id),
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_user(id).await
+    }
+
+    /// A new password signs the user out everywhere.
+    pub async fn set_password_hash(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        hash: &str,
+        now: i64,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(CoreError::NotFound("user"));
+        }
+        sqlx::query("DELETE FROM console_sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, ctx, "user.password_set", Some(id), json!({}), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_user(&self, ctx: &AuditContext, id: &str, now: i64) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((email,)) = row else {
+            return Err(CoreError::NotFound("user"));
+        };
+        // Explicit deletes rather than relying on ON DELETE CASCADE, which
+        // SQLite honours only when foreign_keys is on for that connection.
+        for sql in [
+            "DELETE FROM console_sessions WHERE user_id = $1",
+            "DELETE FROM user_roles WHERE user_id = $1",
+            "DELETE FROM users WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        append(
+            &mut tx,
+            ctx,
+            "user.deleted",
+            Some(id),
+            json!({"email": email}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn count_users(&self) -> CoreResult<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(n)
+    }
+
+    /// Filtered, sorted, keyset-paginated search with the total match count.
+    pub async fn search_users(&self, q: &UserQuery) -> CoreResult<UserPage> {
+        let limit = q.limit.clamp(1, 100);
+        let (column, numeric) = match q.sort {
+            UserSort::Email => ("u.email_lc", false),
+            UserSort::Name => ("u.name_lc", false),
+            UserSort::Created => ("u.created_at", true),
+            UserSort::LastLogin => ("u.last_login_at", true),
+        };
+        let mut count = Sql::new("SELECT COUNT(*) FROM users u");
+        push_filters(&mut count, q);
+        let mut page = Sql::new(SELECT);
+        push_filters(&mut page, q);
+
+        if let Some(cursor) = &q.after {
+            let stale = || {
+                CoreError::field(
+                    "cursor",
+                    "This page link is no longer valid; start from the first page.",
+                )
+            };
+            let (value, id) = decode_cursor(cursor)?;
+            let cmp = if q.descending { "<" } else { ">" };
+            // (col > v) OR (col = v AND id > last_id): the row-value comparison
+            // spelled out, since both backends plan it well on (col, id).
+            match (value, numeric) {
+                (CursorValue::Int(v), true) => {
+                    page.push(&format!(" AND ({column} {cmp} ")).bind(v);
+                    page.push(&format!(" OR ({column} = ")).bind(v);
+                }
+                (CursorValue::Text(v), false) => {
+                    page.push(&format!(" AND ({column} {cmp} ")).bind(v.clone());
+                    page.push(&format!(" OR ({column} = ")).bind(v);
+                }
+                _ => return Err(stale()),
+            }
+            page.push(&format!(" AND u.id {cmp} ")).bind(id).push("))");
+        }
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        page.push(&format!(" ORDER BY {column} {dir}, u.id {dir} LIMIT "))
+            .bind(limit + 1);
+
+        let (total,): (i64,) = sqlx::query_as_with(&count.text, count.args)
+            .fetch_one(self.reader())
+            .await?;
+        let rows: Vec<UserRow> = sqlx::query_as_with(&page.text, page.args)
+            .fetch_all(self.reader())
+            .await?;
+        let mut users: Vec<User> = rows.into_iter().map(User::from).collect();
+        let next = if users.len() as i64 > limit {
+            users.truncate(limit as usize);
+            users.last().map(|u| encode_cursor(q.sort, u))
+        } else {
+            None
+        };
+        Ok(UserPage { users, total, next })
+    }
+}
+
+fn push_filters(sql: &mut Sql<'_>, q: &UserQuery) {
+    sql.push(" WHERE 1 = 1");
+    let term = q.search.trim().to_lowercase();
+    if !term.is_empty() {
+        let esc = like_escape(&term);
+        sql.push(" AND (u.email_lc LIKE ")
+            .bind(format!("%{esc}%"))
+            .push(" ESCAPE '\\' OR u.name_lc LIKE ")
+            .bind(format!("%{esc}%"))
+            .push(" ESCAPE '\\' OR u.id LIKE ")
+            .bind(format!("{esc}%"))
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(c) = q.connection_id.as_ref().filter(|c| !c.is_empty()) {
+        sql.push(" AND u.connection_id = ").bind(c.clone());
+    }
+    if let Some(b) = q.blocked {
+        sql.push(" AND u.blocked = ").bind(i64::from(b));
+    }
+}

@@ -1,0 +1,150 @@
+//! Test support: throwaway databases on the real engines. A PostgreSQL
+//! cluster is started once per test process in a temporary directory on a
+//! free loopback port (or taken from MASQUERADE_TEST_PG_URL), and a
+//! watchdog stops it when the process exits.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::secrets::new_id;
+
+static CLUSTER: OnceLock<Result<String, String>> = OnceLock::new();
+
+fn pg_bin(name: &str) -> PathBuf {
+    if let Ok(dir) = std::env::var("MASQUERADE_PG_BIN") {
+        return Path::new(&dir).join(name);
+    }
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path().join("bin").join(name))
+                .collect()
+        })
+        .unwrap_or_default();
+    candidates.sort();
+    candidates
+        .into_iter()
+        .rev()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
+}
+
+/// Runs a PostgreSQL tool, as the `postgres` user when we are root
+/// (initdb refuses to run as root).
+fn run_pg(tool: &str, args: &[&str]) -> Result<(), String> {
+    let bin = pg_bin(tool);
+    let out = if is_root() {
+        Command::new("runuser")
+            .arg("-u")
+            .arg("postgres")
+            .arg("--")
+            .arg(&bin)
+            .args(args)
+            .output()
+    } else {
+        Command::new(&bin).args(args).output()
+    }
+    .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} failed: {}{}",
+            bin.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(54329)
+}
+
+fn start_cluster() -> Result<String, String> {
+    if let Ok(url) = std::env::var("MASQUERADE_TEST_PG_URL") {
+        return Ok(url);
+    }
+    let dir = std::env::temp_dir().join(format!("masquerade-pg-{}", new_id("t")));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if is_root() {
+        Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .map_err(|e| e.to_string())?;
+    }
+    let data = dir.join("data");
+    let data_s = data.to_string_lossy().to_string();
+    let dir_s = dir.to_string_lossy().to_string();
+    run_pg(
+        "initdb",
+        &["-D", &data_s, "-A", "trust", "-U", "postgres", "--no-sync"],
+    )?;
+    let port = free_port();
+    let opts = format!(
+        "-p {port} -k {dir_s} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    );
+    let log = dir.join("log").to_string_lossy().to_string();
+    run_pg(
+        "pg_ctl",
+        &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"],
+    )?;
+    // The watchdog outlives us by design: it waits for this process to exit,
+    // then stops the cluster and removes its directory.
+    let stop = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {runas}{pg_ctl} -D {data_s} -m immediate stop >/dev/null 2>&1; rm -rf {dir_s}",
+        pid = std::process::id(),
+        runas = if is_root() { "runuser -u postgres -- " } else { "" },
+        pg_ctl = pg_bin("pg_ctl").display(),
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(stop)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    Ok(format!("postgres://postgres@127.0.0.1:{port}"))
+}
+
+/// The base URL of the shared test cluster (no database name).
+pub fn pg_cluster_url() -> Result<String, String> {
+    CLUSTER.get_or_init(start_cluster).clone()
+}
+
+/// A brand-new, empty PostgreSQL database on the test cluster.
+pub async fn fresh_pg_url() -> String {
+    use sqlx::Connection;
+    let base = pg_cluster_url().unwrap_or_else(|e| panic!("PostgreSQL test cluster: {e}"));
+    let base = base.trim_end_matches('/');
+    let name = new_id("t").replace('_', "");
+    let mut conn = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("connect to test cluster: {e}"));
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap_or_else(|e| panic!("create test database: {e}"));
+    format!("{base}/{name}")
+}
+
+/// A brand-new SQLite database file in a temporary directory that lives
+/// as long as the returned guard.
+pub fn fresh_sqlite_url() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    (url, dir)
+}
