@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod password;
 pub mod secrets;
+pub mod services;
 pub mod store;
 pub mod validate;
 
@@ -15,6 +16,7 @@ pub mod validate;
 pub mod testing;
 
 pub use error::{CoreError, CoreResult, FieldError};
+pub use services::{RuntimeConfig, Services};
 pub use store::Store;
 
 /// Wall-clock time in Unix seconds. Core functions take `now` as a parameter

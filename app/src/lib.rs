@@ -1,1 +1,67 @@
-pub fn x() {}
+//! Masquerade's console: Leptos pages, components and server functions.
+#![recursion_limit = "512"]
+
+pub mod components;
+pub mod dto;
+pub mod error;
+pub mod functions;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use components::layout::{ConsoleLayout, NotFound};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="h-full bg-slate-50">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="h-full font-sans text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/masquerade.css" />
+        <Title text="Masquerade" />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/login") view=routes::login::LoginPage />
+                <ParentRoute path=path!("") view=ConsoleLayout>
+                    <Route path=path!("") view=routes::users::list::UsersPage />
+                    <Route path=path!("/users") view=routes::users::list::UsersPage />
+                    <Route path=path!("/users/new") view=routes::users::new::NewUserPage />
+                    <Route path=path!("/users/:id") view=routes::users::detail::UserPage />
+                    <Route path=path!("/applications") view=routes::applications::list::ApplicationsPage />
+                    <Route path=path!("/applications/new") view=routes::applications::edit::NewApplicationPage />
+                    <Route path=path!("/applications/:id") view=routes::applications::edit::ApplicationPage />
+                    <Route path=path!("/connections") view=routes::connections::ConnectionsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

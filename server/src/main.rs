@@ -1,1 +1,29 @@
-fn main() {}
+//! The `masquerade` binary: configuration, start-up, HTTP routing and
+//! graceful shutdown.
+#![recursion_limit = "512"]
+
+mod config;
+mod guard;
+mod startup;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cfg = config::Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()),
+        )
+        .with_target(false)
+        .init();
+    match startup::run(cfg).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("masquerade: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

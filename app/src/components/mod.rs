@@ -1,0 +1,6 @@
+pub mod dialog;
+pub mod form;
+pub mod format;
+pub mod layout;
+pub mod toast;
+pub mod ui;

@@ -1,0 +1,222 @@
+use leptos::prelude::*;
+
+use crate::dto::{UserDetail, UserPageDto};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+fn row(u: masquerade::domain::User) -> crate::dto::UserRow {
+    crate::dto::UserRow {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        connection: u.connection_name,
+        blocked: u.blocked,
+        last_login_at: u.last_login_at,
+        login_count: u.login_count,
+        created_at: u.created_at,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn detail(u: masquerade::domain::User, me: &str) -> UserDetail {
+    let pretty =
+        |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into());
+    UserDetail {
+        is_self: u.id == me,
+        app_metadata: pretty(&u.app_metadata),
+        user_metadata: pretty(&u.user_metadata),
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        picture: u.picture.unwrap_or_default(),
+        connection_id: u.connection_id,
+        connection: u.connection_name,
+        blocked: u.blocked,
+        has_password: u.has_password,
+        created_at: u.created_at,
+        updated_at: u.updated_at,
+        last_login_at: u.last_login_at,
+        login_count: u.login_count,
+        roles: u.roles,
+    }
+}
+
+#[server(endpoint = "search_users")]
+pub async fn search_users(
+    q: String,
+    connection: String,
+    status: String,
+    sort: String,
+    desc: bool,
+    after: Option<String>,
+) -> Result<UserPageDto, AppError> {
+    use super::ctx::{fail, require_admin};
+    use masquerade::domain::{UserQuery, UserSort};
+    let admin = require_admin().await?;
+    if q.len() > 200 {
+        return Err(fail(AppError::invalid(
+            "q",
+            "Search text is limited to 200 characters.",
+        )));
+    }
+    let query = UserQuery {
+        search: q,
+        connection_id: Some(connection).filter(|c| !c.is_empty()),
+        blocked: match status.as_str() {
+            "blocked" => Some(true),
+            "active" => Some(false),
+            _ => None,
+        },
+        sort: UserSort::parse(&sort),
+        descending: desc,
+        after: after.filter(|a| !a.is_empty()),
+        limit: 25,
+    };
+    let page = admin
+        .state
+        .services
+        .store
+        .search_users(&query)
+        .await
+        .map_err(fail)?;
+    Ok(UserPageDto {
+        users: page.users.into_iter().map(row).collect(),
+        total: page.total,
+        next: page.next,
+    })
+}
+
+#[server(endpoint = "get_user")]
+pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
+    use super::ctx::{fail, require_admin};
+    let admin = require_admin().await?;
+    let user = admin
+        .state
+        .services
+        .store
+        .get_user(&id)
+        .await
+        .map_err(fail)?;
+    Ok(detail(user, &admin.session.user_id))
+}
+
+#[server(endpoint = "create_user")]
+pub async fn create_user(
+    email: String,
+    name: String,
+    connection_id: String,
+    password: String,
+) -> Result<String, AppError> {
+    use super::ctx::{fail, require_admin};
+    use masquerade::domain::NewUser;
+    let admin = require_admin().await?;
+    let input = NewUser {
+        email,
+        name,
+        connection_id,
+        password: Some(password.clone()).filter(|p| !p.is_empty()),
+        ..Default::default()
+    };
+    input.validate().map_err(fail)?;
+    let hash = match &input.password {
+        Some(p) => Some(
+            masquerade::password::hash_password_blocking(p.clone())
+                .await
+                .map_err(fail)?,
+        ),
+        None => None,
+    };
+    let user = admin
+        .state
+        .services
+        .store
+        .create_user(&admin.audit, &input, hash, &[], masquerade::unix_now())
+        .await
+        .map_err(fail)?;
+    Ok(user.id)
+}
+
+#[server(endpoint = "update_user")]
+pub async fn update_user(
+    id: String,
+    email: String,
+    name: String,
+    picture: String,
+    app_metadata: String,
+    user_metadata: String,
+) -> Result<UserDetail, AppError> {
+    use super::ctx::{fail, require_admin};
+    use masquerade::domain::UserPatch;
+    let admin = require_admin().await?;
+    let patch = UserPatch {
+        email,
+        name,
+        picture,
+        app_metadata,
+        user_metadata,
+    };
+    let user = admin
+        .state
+        .services
+        .store
+        .update_user(&admin.audit, &id, &patch, masquerade::unix_now())
+        .await
+        .map_err(fail)?;
+    Ok(detail(user, &admin.session.user_id))
+}
+
+#[server(endpoint = "set_user_blocked")]
+pub async fn set_user_blocked(id: String, blocked: bool) -> Result<UserDetail, AppError> {
+    use super::ctx::{fail, require_admin};
+    let admin = require_admin().await?;
+    if blocked && id == admin.session.user_id {
+        return Err(fail(AppError::Forbidden(
+            "You cannot block your own account.".into(),
+        )));
+    }
+    let user = admin
+        .state
+        .services
+        .store
+        .set_blocked(&admin.audit, &id, blocked, masquerade::unix_now())
+        .await
+        .map_err(fail)?;
+    Ok(detail(user, &admin.session.user_id))
+}
+
+#[server(endpoint = "set_user_password")]
+pub async fn set_user_password(id: String, password: String) -> Result<(), AppError> {
+    use super::ctx::{fail, require_admin};
+    let admin = require_admin().await?;
+    let mut problems = masquerade::error::Problems::default();
+    masquerade::password::check_strength(&mut problems, "password", &password);
+    problems.into_result().map_err(fail)?;
+    let hash = masquerade::password::hash_password_blocking(password)
+        .await
+        .map_err(fail)?;
+    admin
+        .state
+        .services
+        .store
+        .set_password_hash(&admin.audit, &id, &hash, masquerade::unix_now())
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "delete_user")]
+pub async fn delete_user(id: String) -> Result<(), AppError> {
+    use super::ctx::{fail, require_admin};
+    let admin = require_admin().await?;
+    if id == admin.session.user_id {
+        return Err(fail(AppError::Forbidden(
+            "You cannot delete your own account.".into(),
+        )));
+    }
+    admin
+        .state
+        .services
+        .store
+        .delete_user(&admin.audit, &id, masquerade::unix_now())
+        .await
+        .map_err(fail)
+}

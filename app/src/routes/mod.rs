@@ -1,0 +1,4 @@
+pub mod applications;
+pub mod connections;
+pub mod login;
+pub mod users;

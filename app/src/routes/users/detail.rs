@@ -1,0 +1,254 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::components::dialog::ConfirmDialog;
+use crate::components::form::{ErrorBanner, TextArea, TextField};
+use crate::components::format::{datetime, initials};
+use crate::components::toast::use_toasts;
+use crate::components::ui::{
+    BADGE_GREEN, BADGE_INDIGO, BADGE_RED, BTN_DANGER, BTN_PRIMARY, BTN_SECONDARY, CARD, H1, H2,
+};
+use crate::dto::UserDetail;
+use crate::error::AppError;
+use crate::functions::users::{get_user, DeleteUser, SetUserBlocked, SetUserPassword, UpdateUser};
+
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let user = Resource::new(move || id.get(), get_user);
+    view! {
+        <Title text="User · Masquerade" />
+        <A href="/users" attr:class="text-sm text-slate-500 hover:text-slate-700">"← Users"</A>
+        <Suspense fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading user…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(u) => view! { <UserView user=u on_change=move || user.refetch() /> }.into_any(),
+                    Err(e) => view! { <p role="alert" class="mt-4 rounded-md bg-red-50 p-4 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserView(
+    user: UserDetail,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let heading = if user.name.is_empty() {
+        user.email.clone()
+    } else {
+        user.name.clone()
+    };
+    let id = user.id.clone();
+    view! {
+        <div class="mt-3 flex flex-wrap items-start justify-between gap-4">
+            <div class="flex items-center gap-4">
+                <span aria-hidden="true" class="grid h-14 w-14 place-items-center rounded-full bg-indigo-100 text-lg font-semibold text-indigo-700">
+                    {initials(&user.name, &user.email)}
+                </span>
+                <div>
+                    <h1 class=H1>{heading}</h1>
+                    <p class="text-sm text-slate-600">{user.email.clone()}</p>
+                    <div class="mt-1 flex flex-wrap gap-2">
+                        {if user.blocked { view! { <span class=BADGE_RED>"Blocked"</span> } } else { view! { <span class=BADGE_GREEN>"Active"</span> } }}
+                        {user.roles.iter().map(|r| {
+                            let label = match r.as_str() { "rol_admin" => "Administrator", "rol_support" => "Support agent", other => other };
+                            view! { <span class=BADGE_INDIGO>{label.to_string()}</span> }
+                        }).collect_view()}
+                        {user.is_self.then(|| view! { <span class="text-xs text-slate-500">"(you)"</span> })}
+                    </div>
+                </div>
+            </div>
+            <Actions user=user.clone() on_change=on_change />
+        </div>
+
+        <dl class="mt-6 grid grid-cols-2 gap-4 rounded-lg bg-white p-4 text-sm shadow-sm ring-1 ring-slate-200 md:grid-cols-4">
+            <Fact label="User ID" value=id.clone() mono=true />
+            <Fact label="Connection" value=user.connection.clone() />
+            <Fact label="Created" value=datetime(user.created_at) />
+            <Fact label="Last login" value=format!("{} ({} logins)", datetime(user.last_login_at), user.login_count) />
+        </dl>
+
+        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+            <div class="lg:col-span-2">
+                <ProfileForm user=user.clone() on_saved=move || { toasts.success("Profile saved"); on_change(); } />
+            </div>
+            <div>
+                <PasswordForm user_id=id has_password=user.has_password />
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Fact(
+    #[prop(into)] label: String,
+    #[prop(into)] value: String,
+    #[prop(optional)] mono: bool,
+) -> impl IntoView {
+    view! {
+        <div class="min-w-0">
+            <dt class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+            <dd class=if mono { "mt-1 truncate font-mono text-xs text-slate-900" } else { "mt-1 text-slate-900" }>{value}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn Actions(user: UserDetail, on_change: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let block = ServerAction::<SetUserBlocked>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let confirm = RwSignal::new(false);
+    let blocked = user.blocked;
+    Effect::new(move |_| match block.value().get() {
+        Some(Ok(u)) => {
+            toasts.success(if u.blocked {
+                "User blocked"
+            } else {
+                "User unblocked"
+            });
+            on_change();
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            toasts.success("User deleted");
+            navigate("/users", Default::default());
+        }
+        Some(Err(e)) => {
+            confirm.set(false);
+            toasts.error(e.to_string());
+        }
+        None => {}
+    });
+    let id_block = user.id.clone();
+    let id_delete = user.id.clone();
+    let who = if user.name.is_empty() {
+        user.email.clone()
+    } else {
+        user.name.clone()
+    };
+    let self_reason = user
+        .is_self
+        .then_some("You cannot block or delete your own account.");
+    view! {
+        <div class="flex flex-wrap gap-2">
+            <a href="#set-password" class=BTN_SECONDARY>"Set password"</a>
+            <button
+                type="button"
+                class=BTN_SECONDARY
+                disabled=user.is_self || block.pending().get_untracked()
+                title=self_reason
+                on:click=move |_| { block.dispatch(SetUserBlocked { id: id_block.clone(), blocked: !blocked }); }
+            >
+                {if blocked { "Unblock user" } else { "Block user" }}
+            </button>
+            <button type="button" class=BTN_DANGER disabled=user.is_self title=self_reason on:click=move |_| confirm.set(true)>
+                "Delete user"
+            </button>
+        </div>
+        <ConfirmDialog
+            open=confirm
+            title=format!("Delete {who}?")
+            body="The user, their roles and their sessions are removed. This cannot be undone."
+            confirm_label="Delete"
+            pending=delete.pending()
+            on_confirm=move || { delete.dispatch(DeleteUser { id: id_delete.clone() }); }
+        />
+    }
+}
+
+#[component]
+fn ProfileForm(
+    user: UserDetail,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let email = RwSignal::new(user.email.clone());
+    let name = RwSignal::new(user.name.clone());
+    let picture = RwSignal::new(user.picture.clone());
+    let app_md = RwSignal::new(user.app_metadata.clone());
+    let user_md = RwSignal::new(user.user_metadata.clone());
+    let save = ServerAction::<UpdateUser>::new();
+    let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let general =
+        Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            on_saved();
+        }
+    });
+    let id = user.id.clone();
+    view! {
+        <form
+            class=format!("space-y-4 {CARD}")
+            on:submit=move |ev| {
+                ev.prevent_default();
+                save.dispatch(UpdateUser {
+                    id: id.clone(),
+                    email: email.get_untracked(),
+                    name: name.get_untracked(),
+                    picture: picture.get_untracked(),
+                    app_metadata: app_md.get_untracked(),
+                    user_metadata: user_md.get_untracked(),
+                });
+            }
+        >
+            <h2 class=H2>"Profile"</h2>
+            <ErrorBanner errors=general />
+            <div class="grid gap-4 md:grid-cols-2">
+                <TextField label="Email" name="email" kind="email" value=email errors=errors required=true />
+                <TextField label="Name" name="name" value=name errors=errors />
+            </div>
+            <TextField label="Picture URL" name="picture" value=picture errors=errors placeholder="https://…" />
+            <h2 class=format!("pt-2 {H2}")>"Metadata"</h2>
+            <div class="grid gap-4 md:grid-cols-2">
+                <TextArea label="App metadata" name="app_metadata" value=app_md errors=errors rows=6 mono=true help="JSON object. Set by administrators; users cannot change it." />
+                <TextArea label="User metadata" name="user_metadata" value=user_md errors=errors rows=6 mono=true help="JSON object with the user's own preferences." />
+            </div>
+            <button type="submit" class=BTN_PRIMARY disabled=move || save.pending().get()>"Save profile"</button>
+        </form>
+    }
+}
+
+#[component]
+fn PasswordForm(user_id: String, has_password: bool) -> impl IntoView {
+    let toasts = use_toasts();
+    let password = RwSignal::new(String::new());
+    let set = ServerAction::<SetUserPassword>::new();
+    let errors = Signal::derive(move || set.value().get().and_then(|r| r.err()));
+    let general =
+        Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = set.value().get() {
+            password.set(String::new());
+            toasts.success("Password set; the user's sessions were ended");
+        }
+    });
+    view! {
+        <form
+            id="set-password"
+            class=format!("space-y-4 {CARD}")
+            on:submit=move |ev| {
+                ev.prevent_default();
+                set.dispatch(SetUserPassword { id: user_id.clone(), password: password.get_untracked() });
+            }
+        >
+            <h2 class=H2>"Password"</h2>
+            <p class="text-sm text-slate-600">
+                {if has_password { "The user has a password. Setting a new one signs them out everywhere." } else { "The user has no password yet." }}
+            </p>
+            <ErrorBanner errors=general />
+            <TextField label="New password" name="password" kind="password" value=password errors=errors autocomplete="new-password" />
+            <button type="submit" class=BTN_SECONDARY disabled=move || set.pending().get()>"Set password"</button>
+        </form>
+    }
+}

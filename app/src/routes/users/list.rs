@@ -1,0 +1,239 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+use crate::components::format::{date, initials};
+use crate::components::ui::{BADGE_GREEN, BADGE_RED, BTN_PRIMARY, BTN_SECONDARY, H1, INPUT, LABEL};
+use crate::functions::connections::list_connections;
+use crate::functions::users::search_users;
+
+const PAGE_SIZE: usize = 25;
+
+#[derive(Clone, PartialEq, Default)]
+struct Params {
+    q: String,
+    connection: String,
+    status: String,
+    sort: String,
+    desc: bool,
+    after: String,
+    /// Cursors of the pages before this one, comma-separated, for "Previous".
+    trail: String,
+}
+
+impl Params {
+    fn href(&self) -> String {
+        let mut pairs = vec![];
+        for (k, v) in [
+            ("q", &self.q),
+            ("connection", &self.connection),
+            ("status", &self.status),
+            ("sort", &self.sort),
+            ("after", &self.after),
+            ("trail", &self.trail),
+        ] {
+            if !v.is_empty() {
+                pairs.push(format!("{k}={}", urlencode(v)));
+            }
+        }
+        if self.desc {
+            pairs.push("dir=desc".into());
+        }
+        if pairs.is_empty() {
+            "/users".into()
+        } else {
+            format!("/users?{}", pairs.join("&"))
+        }
+    }
+
+    fn depth(&self) -> usize {
+        if self.after.is_empty() {
+            0
+        } else {
+            self.trail.split(',').count()
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = Memo::new(move |_| {
+        query.with(|q| Params {
+            q: q.get("q").unwrap_or_default(),
+            connection: q.get("connection").unwrap_or_default(),
+            status: q.get("status").unwrap_or_default(),
+            sort: q.get("sort").unwrap_or_default(),
+            desc: q.get("dir").as_deref() == Some("desc"),
+            after: q.get("after").unwrap_or_default(),
+            trail: q.get("trail").unwrap_or_default(),
+        })
+    });
+    let page = Resource::new(
+        move || params.get(),
+        |p| {
+            search_users(
+                p.q,
+                p.connection,
+                p.status,
+                p.sort,
+                p.desc,
+                Some(p.after).filter(|a| !a.is_empty()),
+            )
+        },
+    );
+    let connections = Resource::new(|| (), |_| list_connections());
+
+    view! {
+        <Title text="Users · Masquerade" />
+        <div class="flex flex-wrap items-center justify-between gap-4">
+            <div>
+                <h1 class=H1>"Users"</h1>
+                <p class="mt-1 text-sm text-slate-600">"Everyone who can sign in, across all connections."</p>
+            </div>
+            <A href="/users/new" attr:class=BTN_PRIMARY>"Create user"</A>
+        </div>
+
+        <Form method="GET" action="/users" attr:class="mt-6 grid grid-cols-1 gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-12 md:items-end">
+            <div class="md:col-span-5">
+                <label for="q" class=LABEL>"Search users"</label>
+                <input id="q" name="q" type="search" placeholder="Email, name or user id" class=format!("mt-1 {INPUT}") prop:value=move || params.get().q />
+            </div>
+            <div class="md:col-span-2">
+                <label for="connection" class=LABEL>"Connection"</label>
+                <select id="connection" name="connection" class=format!("mt-1 {INPUT}")>
+                    <option value="">"All"</option>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let selected = params.get_untracked().connection;
+                            connections.await.unwrap_or_default().into_iter().map(|c| {
+                                let sel = c.id == selected;
+                                view! { <option value=c.id.clone() selected=sel>{c.name.clone()}</option> }
+                            }).collect_view()
+                        })}
+                    </Suspense>
+                </select>
+            </div>
+            <div class="md:col-span-2">
+                <label for="status" class=LABEL>"Status"</label>
+                <select id="status" name="status" class=format!("mt-1 {INPUT}")>
+                    {[("", "All"), ("active", "Active"), ("blocked", "Blocked")].into_iter().map(|(v, l)| {
+                        view! { <option value=v selected=move || params.get().status == v>{l}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="md:col-span-2">
+                <label for="sort" class=LABEL>"Sort by"</label>
+                <select id="sort" name="sort" class=format!("mt-1 {INPUT}")>
+                    {[("email", "Email"), ("name", "Name"), ("created", "Created"), ("last_login", "Last login")].into_iter().map(|(v, l)| {
+                        view! { <option value=v selected=move || { let s = params.get().sort; s == v || (s.is_empty() && v == "email") }>{l}</option> }
+                    }).collect_view()}
+                </select>
+                <label class="mt-1 flex items-center gap-1 text-xs text-slate-600">
+                    <input type="checkbox" name="dir" value="desc" checked=move || params.get().desc />
+                    "Descending"
+                </label>
+            </div>
+            <div class="md:col-span-1">
+                <button type="submit" class=format!("w-full {BTN_SECONDARY}")>"Search"</button>
+            </div>
+        </Form>
+
+        <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading users…"</p> }>
+            {move || Suspend::new(async move {
+                let p = params.get_untracked();
+                match page.await {
+                    Err(e) => view! { <p role="alert" class="mt-6 rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
+                    Ok(res) => {
+                        let start = p.depth() * PAGE_SIZE;
+                        let shown = res.users.len();
+                        let summary = if res.total == 1 { "1 user".to_string() } else { format!("{} users", res.total) };
+                        let range = if shown == 0 { String::new() } else { format!(" · showing {}–{}", start + 1, start + shown) };
+                        let next_href = res.next.clone().map(|n| {
+                            let mut np = p.clone();
+                            np.trail = if p.after.is_empty() { String::from("-") } else { format!("{},{}", p.trail, p.after) };
+                            np.after = n;
+                            np.href()
+                        });
+                        let prev_href = (!p.after.is_empty()).then(|| {
+                            let mut pp = p.clone();
+                            let mut parts: Vec<&str> = p.trail.split(',').collect();
+                            let last = parts.pop().unwrap_or("-");
+                            pp.after = if last == "-" { String::new() } else { last.to_string() };
+                            pp.trail = if pp.after.is_empty() { String::new() } else { parts.join(",") };
+                            pp.href()
+                        });
+                        view! {
+                            <p class="mt-6 text-sm text-slate-600" role="status">
+                                <span class="font-semibold text-slate-900">{summary}</span>{range}
+                            </p>
+                            <div class="mt-2 overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+                                <table class="min-w-full divide-y divide-slate-200 text-sm">
+                                    <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                                        <tr>
+                                            <th scope="col" class="px-4 py-3">"Name"</th>
+                                            <th scope="col" class="px-4 py-3">"Connection"</th>
+                                            <th scope="col" class="px-4 py-3">"Logins"</th>
+                                            <th scope="col" class="px-4 py-3">"Last login"</th>
+                                            <th scope="col" class="px-4 py-3">"Status"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {if res.users.is_empty() {
+                                            view! { <tr><td colspan="5" class="px-4 py-10 text-center text-slate-500">"No users match these filters."</td></tr> }.into_any()
+                                        } else {
+                                            res.users.into_iter().map(|u| {
+                                                let label = if u.name.is_empty() { u.email.clone() } else { u.name.clone() };
+                                                view! {
+                                                    <tr class="hover:bg-slate-50">
+                                                        <td class="px-4 py-3">
+                                                            <div class="flex items-center gap-3">
+                                                                <span aria-hidden="true" class="grid h-8 w-8 shrink-0 place-items-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700">{initials(&u.name, &u.email)}</span>
+                                                                <div class="min-w-0">
+                                                                    <A href=format!("/users/{}", u.id) attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{label}</A>
+                                                                    <div class="truncate text-slate-500">{u.email.clone()}</div>
+                                                                </div>
+                                                            </div>
+                                                        </td>
+                                                        <td class="px-4 py-3 text-slate-700">{u.connection.clone()}</td>
+                                                        <td class="px-4 py-3 tabular-nums text-slate-700">{u.login_count}</td>
+                                                        <td class="px-4 py-3 text-slate-700">{date(u.last_login_at)}</td>
+                                                        <td class="px-4 py-3">
+                                                            {if u.blocked { view! { <span class=BADGE_RED>"Blocked"</span> } } else { view! { <span class=BADGE_GREEN>"Active"</span> } }}
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view().into_any()
+                                        }}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <nav aria-label="Pagination" class="mt-4 flex items-center justify-between">
+                                {match prev_href {
+                                    Some(h) => view! { <A href=h attr:class=BTN_SECONDARY attr:role="button">"Previous page"</A> }.into_any(),
+                                    None => view! { <button type="button" class=BTN_SECONDARY disabled>"Previous page"</button> }.into_any(),
+                                }}
+                                {match next_href {
+                                    Some(h) => view! { <A href=h attr:class=BTN_SECONDARY attr:role="button">"Next page"</A> }.into_any(),
+                                    None => view! { <button type="button" class=BTN_SECONDARY disabled>"Next page"</button> }.into_any(),
+                                }}
+                            </nav>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,195 @@
+//! Opens the database, prepares first-run data, builds the router and
+//! serves until SIGINT/SIGTERM.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::routing::get;
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use masquerade::store::sessions::SessionPolicy;
+use masquerade::{bootstrap, demo, RuntimeConfig, Services, Store};
+
+use app::state::AppState;
+use app::{shell, App};
+
+use crate::config::Config;
+use crate::guard;
+
+pub async fn run(cfg: Config) -> Result<(), String> {
+    let started = Instant::now();
+    cfg.prepare_data_dir()
+        .map_err(|e| format!("cannot create the data directory: {e}"))?;
+    let store = Store::open(&cfg.database_url)
+        .await
+        .map_err(|e| format!("{e}: {}", detail(&e)))?;
+    let public_url = cfg.public_url();
+    let now = masquerade::unix_now();
+    let default_conn = bootstrap::ensure_defaults(&store, now)
+        .await
+        .map_err(|e| detail(&e))?;
+
+    if cfg.demo {
+        let seeded = demo::seed(
+            &store,
+            &default_conn,
+            &public_url,
+            &cfg.sample_app_secret,
+            now,
+        )
+        .await
+        .map_err(|e| format!("demo data: {}", detail(&e)))?;
+        if seeded.created {
+            tracing::info!("demo data seeded");
+        }
+    }
+    // With --demo the demo administrator exists, so a generated one is only
+    // made when nothing else would let anyone in.
+    let first_admin = if cfg.admin_email.is_some() || !cfg.demo {
+        bootstrap::ensure_admin(
+            &store,
+            &default_conn,
+            cfg.admin_email.as_deref(),
+            cfg.admin_password.as_deref(),
+            now,
+        )
+        .await
+        .map_err(|e| format!("administrator: {}", detail(&e)))?
+    } else {
+        None
+    };
+
+    let mut runtime = RuntimeConfig::new(&public_url);
+    runtime.sessions = SessionPolicy {
+        idle_secs: cfg.session_idle_minutes.max(1) * 60,
+        absolute_secs: cfg.session_max_hours.max(1) * 3600,
+    };
+    runtime.trust_proxy_headers = cfg.trust_proxy;
+    let services = Arc::new(Services {
+        store: store.clone(),
+        config: runtime,
+    });
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("masquerade")
+        .site_root(cfg.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(cfg.listen)
+        .env(
+            if std::env::var("LEPTOS_ENV").is_ok_and(|v| v.eq_ignore_ascii_case("dev")) {
+                Env::DEV
+            } else {
+                Env::PROD
+            },
+        )
+        .build();
+    let state = AppState {
+        leptos_options,
+        services,
+    };
+    let app = router(state);
+
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "listening on {}",
+        cfg.listen
+    );
+    print_banner(&cfg, &public_url, first_admin.as_ref());
+
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn detail(e: &masquerade::CoreError) -> String {
+    match e {
+        masquerade::CoreError::Internal(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let shell_options = state.leptos_options.clone();
+    let context_state = state.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_session,
+        ))
+        .layer(axum::middleware::from_fn(guard::csrf))
+        .layer(axum::middleware::from_fn(guard::security_headers))
+        .with_state(state)
+}
+
+fn print_banner(cfg: &Config, public_url: &str, first_admin: Option<&bootstrap::FirstAdmin>) {
+    println!();
+    println!("  Masquerade is running at {public_url}/");
+    println!(
+        "  Database: {}",
+        masquerade::store::redact(&cfg.database_url)
+    );
+    if cfg.demo {
+        println!(
+            "  Demo administrator:  {} / {}",
+            demo::DEMO_ADMIN_EMAIL,
+            demo::DEMO_PASSWORD
+        );
+        println!(
+            "  Demo support agent:  {} / {} (no console access yet)",
+            demo::DEMO_SUPPORT_EMAIL,
+            demo::DEMO_PASSWORD
+        );
+    }
+    if let Some(a) = first_admin {
+        match &a.generated_password {
+            Some(p) => println!(
+                "  Administrator created: {} / {p}  (shown once; change it after signing in)",
+                a.email
+            ),
+            None => println!("  Administrator created: {}", a.email),
+        }
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

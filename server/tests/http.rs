@@ -1,0 +1,430 @@
+//! HTTP tests against the real `masquerade` binary, on SQLite and PostgreSQL.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::{redirect, Client, StatusCode};
+use serde_json::Value;
+
+const ADMIN: (&str, &str) = ("http-admin@masquerade.test", "http-admin-password");
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_masquerade"))
+        .arg("--demo")
+        .env("MASQUERADE_DATABASE_URL", &database_url)
+        .env("MASQUERADE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MASQUERADE_PUBLIC_URL", &base)
+        .env("MASQUERADE_ADMIN_EMAIL", ADMIN.0)
+        .env("MASQUERADE_ADMIN_PASSWORD", ADMIN.1)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start masquerade");
+    let server = Server {
+        child,
+        base,
+        _dir: dir,
+    };
+    let client = Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client.get(format!("{}/healthz", server.base)).send().await {
+            if r.status().is_success() {
+                return server;
+            }
+        }
+        assert!(Instant::now() < deadline, "server did not become healthy");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sqlite_server() -> Server {
+    let (url, dir) = masquerade::testing::fresh_sqlite_url();
+    start(url, Some(dir)).await
+}
+
+async fn postgres_server() -> Server {
+    start(masquerade::testing::fresh_pg_url().await, None).await
+}
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl Server {
+    /// Calls a server function the way the browser does (same-origin form post).
+    async fn call(
+        &self,
+        name: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut req = client()
+            .post(format!("{}/api/{name}", self.base))
+            .header(ORIGIN, &self.base)
+            .form(form);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            headers,
+        )
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) -> String {
+        let (status, body, headers) = self
+            .call("sign_in", None, &[("email", email), ("password", password)])
+            .await;
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "sign in failed: {status} {body}"
+        );
+        let cookie = headers
+            .get(SET_COOKIE)
+            .expect("session cookie")
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        cookie.split(';').next().unwrap().to_string()
+    }
+}
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(#[tokio::test] async fn $name() { super::$name(super::sqlite_server().await).await; })* }
+        mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::postgres_server().await).await; })* }
+    };
+}
+
+both_backends!(
+    console_requires_sign_in,
+    sign_in_and_permissions,
+    bad_input_gets_field_errors_not_500s,
+    cross_site_posts_are_refused,
+);
+
+async fn console_requires_sign_in(s: Server) {
+    let res = client()
+        .get(format!("{}/users?q=ada", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/login?next=/users%3Fq%3Dada");
+    let login = client()
+        .get(format!("{}/login", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let html = login.text().await.unwrap();
+    assert!(html.contains("Sign in") && html.contains("Email") && html.contains("Password"));
+    let expired = client()
+        .get(format!("{}/users", s.base))
+        .header(COOKIE, "masq_session=forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expired.status(),
+        StatusCode::SEE_OTHER,
+        "an unknown or expired session is sent to sign in"
+    );
+    let missing = client()
+        .get(format!("{}/no/such/page", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::SEE_OTHER);
+}
+
+async fn sign_in_and_permissions(s: Server) {
+    let (status, body, _) = s
+        .call(
+            "sign_in",
+            None,
+            &[("email", ADMIN.0), ("password", "wrong")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["Forbidden"], "Wrong email or password.");
+
+    let (status, _, _) = s
+        .call(
+            "search_users",
+            None,
+            &[
+                ("q", ""),
+                ("connection", ""),
+                ("status", ""),
+                ("sort", ""),
+                ("desc", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let support = s
+        .sign_in("support@masquerade.test", "masquerade-demo")
+        .await;
+    let (status, body, _) = s
+        .call(
+            "search_users",
+            Some(&support),
+            &[
+                ("q", ""),
+                ("connection", ""),
+                ("status", ""),
+                ("sort", ""),
+                ("desc", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, _) = s
+        .call(
+            "create_user",
+            Some(&support),
+            &[
+                ("email", "x@example.com"),
+                ("name", ""),
+                ("connection_id", "x"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let admin = s.sign_in(ADMIN.0, ADMIN.1).await;
+    let (status, body, _) = s
+        .call(
+            "search_users",
+            Some(&admin),
+            &[
+                ("q", ""),
+                ("connection", ""),
+                ("status", ""),
+                ("sort", "email"),
+                ("desc", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["total"], 203,
+        "200 demo users, the demo admin and support agent, and the configured admin"
+    );
+    assert_eq!(body["users"].as_array().unwrap().len(), 25);
+    let page = client()
+        .get(format!("{}/users", s.base))
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text().await.unwrap().contains("203 users"),
+        "the first page is rendered on the server"
+    );
+
+    let (status, _, headers) = s.call("sign_out", Some(&admin), &[]).await;
+    assert!(status.is_success() || status.is_redirection());
+    assert!(headers
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let (status, _, _) = s
+        .call(
+            "search_users",
+            Some(&admin),
+            &[
+                ("q", ""),
+                ("connection", ""),
+                ("status", ""),
+                ("sort", ""),
+                ("desc", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "signed-out sessions are dead on the server too"
+    );
+}
+
+async fn bad_input_gets_field_errors_not_500s(s: Server) {
+    let admin = s.sign_in(ADMIN.0, ADMIN.1).await;
+    let (_, conns, _) = s.call("list_connections", Some(&admin), &[]).await;
+    let conn = conns[0]["id"].as_str().unwrap().to_string();
+
+    let (status, body, _) = s
+        .call(
+            "create_user",
+            Some(&admin),
+            &[
+                ("email", "not an email"),
+                ("name", ""),
+                ("connection_id", &conn),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "password"]);
+
+    let (status, body, _) = s
+        .call(
+            "create_user",
+            Some(&admin),
+            &[
+                ("email", "ADMIN@masquerade.test"),
+                ("name", ""),
+                ("connection_id", &conn),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body["Invalid"][0]["message"],
+        "A user with this email already exists."
+    );
+
+    let long = "x".repeat(5000);
+    let (status, _, _) = s
+        .call(
+            "create_user",
+            Some(&admin),
+            &[
+                ("email", "ok@example.com"),
+                ("name", &long),
+                ("connection_id", &conn),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, body, _) = s
+        .call("get_user", Some(&admin), &[("id", "usr_doesnotexist")])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    let (status, _, _) = s
+        .call(
+            "search_users",
+            Some(&admin),
+            &[
+                ("q", ""),
+                ("connection", ""),
+                ("status", ""),
+                ("sort", ""),
+                ("desc", "false"),
+                ("after", "%%%garbage"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, _, _) = s.call("search_users", Some(&admin), &[("q", "")]).await;
+    assert!(
+        status.is_client_error(),
+        "missing arguments are a client error, got {status}"
+    );
+
+    let res = client()
+        .post(format!("{}/api/create_application", s.base))
+        .header(ORIGIN, &s.base)
+        .header(COOKIE, &admin)
+        .header("content-type", "application/json")
+        .body(r#"{"form":{"name":"Bad","app_type":"regular_web","callback_urls":"https://*.example.com/cb"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["Invalid"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("wildcards are not allowed"));
+    let (_, apps, _) = s.call("list_applications", Some(&admin), &[]).await;
+    assert_eq!(apps.as_array().unwrap().len(), 3, "nothing half-written");
+}
+
+async fn cross_site_posts_are_refused(s: Server) {
+    let admin = s.sign_in(ADMIN.0, ADMIN.1).await;
+    let res = client()
+        .post(format!("{}/api/create_user", s.base))
+        .header(ORIGIN, "http://evil.example")
+        .header(COOKIE, &admin)
+        .form(&[
+            ("email", "csrf@example.com"),
+            ("name", ""),
+            ("connection_id", "x"),
+            ("password", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "csrf_rejected");
+    let res = client()
+        .post(format!("{}/api/delete_user", s.base))
+        .header(COOKIE, &admin)
+        .form(&[("id", "usr_x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "a session cookie without any origin information is refused"
+    );
+}
