@@ -14,7 +14,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use components::layout::{ConsoleLayout, NotFound};
+use components::layout::{ConsoleLayout, NoAccessPage, NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=routes::login::LoginPage />
+                <Route path=path!("/no-access") view=NoAccessPage />
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=routes::users::list::UsersPage />
                     <Route path=path!("/users") view=routes::users::list::UsersPage />

@@ -131,7 +131,9 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
     spawnError = err;
   });
 
+  let stopping = false;
   const cleanup = async () => {
+    stopping = true;
     await stop(child);
     // Keep the server log next to the other test artifacts.
     try {
@@ -174,6 +176,15 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
 
   console.log(`[e2e] server ${path.relative(REPO_ROOT, bin)} (pid ${child.pid}) ready at ${baseURL} in ${Date.now() - started} ms`);
   process.env[BASE_URL_ENV] = baseURL;
+
+  // A server that dies mid-run turns every later test into ERR_CONNECTION_REFUSED;
+  // say so, with its output, instead of leaving that to be guessed.
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(
+      `\n[e2e] the server (pid ${child.pid}) exited during the run (code ${code}, signal ${signal}). Its output:\n${tail(logFile)}\n`,
+    );
+  });
 
   // If the runner is interrupted before teardown, do not leave the server behind.
   const onExit = () => {

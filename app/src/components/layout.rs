@@ -14,23 +14,41 @@ use crate::functions::auth::{current_user, SignOut};
 #[derive(Clone, Copy)]
 pub struct OneTimeSecret(pub RwSignal<Option<SecretShownOnce>>);
 
+/// The console frame. Signed-out visitors and accounts without console
+/// access never reach it: the server redirects them before rendering (see
+/// the binary's guard), so only the user block waits on data.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
     Toasts::provide();
     provide_context(OneTimeSecret(RwSignal::new(None)));
+    view! {
+        <Shell />
+        <ToastRegion />
+    }
+}
+
+/// The signed-in user's name and email, with sign-out.
+#[component]
+fn UserBlock() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     view! {
-        <Suspense fallback=|| view! { <div class="p-8 text-sm text-slate-500">"Loading…"</div> }>
+        <Suspense fallback=|| view! { <span class="text-sm text-slate-400">"…"</span> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) if me.is_admin => view! { <Shell me=me /> }.into_any(),
-                    Ok(Some(me)) => view! { <NoAccess me=me /> }.into_any(),
-                    Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(e) => view! { <p role="alert" class="p-8 text-red-700">{e.to_string()}</p> }.into_any(),
+                    Ok(Some(me)) => {
+                        let display = if me.name.is_empty() { me.email.clone() } else { me.name.clone() };
+                        view! {
+                            <div class="text-right text-sm leading-tight">
+                                <div class="font-medium text-slate-900">{display}</div>
+                                <div class="text-slate-500">{me.email.clone()}</div>
+                            </div>
+                        }.into_any()
+                    }
+                    Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login?expired=1" /> }.into_any(),
+                    Err(_) => view! { <span class="text-sm text-slate-500">"Signed in"</span> }.into_any(),
                 }
             })}
         </Suspense>
-        <ToastRegion />
     }
 }
 
@@ -45,12 +63,7 @@ fn SignOutButton() -> impl IntoView {
 }
 
 #[component]
-fn Shell(me: Me) -> impl IntoView {
-    let display = if me.name.is_empty() {
-        me.email.clone()
-    } else {
-        me.name.clone()
-    };
+fn Shell() -> impl IntoView {
     view! {
         <div class="min-h-screen bg-slate-50 md:flex">
             <Sidebar />
@@ -58,10 +71,7 @@ fn Shell(me: Me) -> impl IntoView {
                 <header class="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-4 py-3 md:px-8">
                     <span class="text-sm text-slate-500 md:hidden">"Masquerade"</span>
                     <div class="ml-auto flex items-center gap-4">
-                        <div class="text-right text-sm leading-tight">
-                            <div class="font-medium text-slate-900">{display}</div>
-                            <div class="text-slate-500">{me.email.clone()}</div>
-                        </div>
+                        <UserBlock />
                         <SignOutButton />
                     </div>
                 </header>
@@ -135,6 +145,23 @@ fn Sidebar() -> impl IntoView {
                 {later("Settings")}
             </div>
         </nav>
+    }
+}
+
+/// For accounts that may sign in but hold no console role.
+#[component]
+pub fn NoAccessPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    view! {
+        <leptos_meta::Title text="No console access · Masquerade" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! { <NoAccess me=me /> }.into_any(),
+                    _ => view! { <Redirect path="/login" /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -113,18 +113,20 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <div class="md:col-span-2">
                 <label for="connection" class=LABEL>"Connection"</label>
-                <select id="connection" name="connection" class=format!("mt-1 {INPUT}")>
-                    <option value="">"All"</option>
-                    <Suspense>
-                        {move || Suspend::new(async move {
-                            let selected = params.get_untracked().connection;
-                            connections.await.unwrap_or_default().into_iter().map(|c| {
-                                let sel = c.id == selected;
-                                view! { <option value=c.id.clone() selected=sel>{c.name.clone()}</option> }
-                            }).collect_view()
-                        })}
-                    </Suspense>
-                </select>
+                <Suspense fallback=|| view! { <select id="connection" name="connection" class=format!("mt-1 {INPUT}")><option value="">"All"</option></select> }>
+                    {move || Suspend::new(async move {
+                        let list = connections.await.unwrap_or_default();
+                        view! {
+                            <select id="connection" name="connection" class=format!("mt-1 {INPUT}")>
+                                <option value="">"All"</option>
+                                {list.into_iter().map(|c| {
+                                    let id = c.id.clone();
+                                    view! { <option value=c.id.clone() selected=move || params.get().connection == id>{c.name.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Suspense>
             </div>
             <div class="md:col-span-2">
                 <label for="status" class=LABEL>"Status"</label>
