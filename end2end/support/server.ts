@@ -9,6 +9,9 @@
 //   MASQUERADE_E2E_BASE_URL   if already set, no server is started and the
 //                             tests run against that URL instead
 //   MASQUERADE_E2E_KEEP_TMP=1 keep the temporary directory (database, log)
+//   MASQUERADE_E2E_SITE_SNAPSHOT=0  serve target/site itself instead of a copy
+//                             taken at start-up (the copy protects a run from
+//                             a concurrent `cargo leptos build`)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -97,14 +100,30 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
         '(e.g. target/release/masquerade).',
     );
   }
-  const siteRoot = path.join(REPO_ROOT, 'target', 'site');
-  if (!fs.existsSync(path.join(siteRoot, 'pkg'))) {
-    console.warn(`[e2e] warning: ${siteRoot}/pkg does not exist; pages will not hydrate (run cargo leptos build)`);
+  const repoSite = path.join(REPO_ROOT, 'target', 'site');
+  const wasm = path.join(repoSite, 'pkg', 'masquerade.wasm');
+  if (!fs.existsSync(wasm)) {
+    console.warn(`[e2e] warning: ${wasm} does not exist; pages will not hydrate (run cargo leptos build)`);
+  } else if (fs.statSync(wasm).mtimeMs > fs.statSync(bin).mtimeMs + 1_000) {
+    console.warn(
+      '[e2e] warning: target/site/pkg is newer than the server binary (a build in progress?); ' +
+        'the server may render HTML the wasm does not expect (hydration errors).',
+    );
   }
 
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'masquerade-e2e-'));
+
+  // Serve a snapshot of target/site, so that a `cargo leptos build` running
+  // during the tests (it empties target/site/pkg first) cannot pull the wasm
+  // out from under the server. MASQUERADE_E2E_SITE_SNAPSHOT=0 serves
+  // target/site directly.
+  let siteRoot = repoSite;
+  if (process.env.MASQUERADE_E2E_SITE_SNAPSHOT !== '0' && fs.existsSync(repoSite)) {
+    siteRoot = path.join(tmp, 'site');
+    fs.cpSync(repoSite, siteRoot, { recursive: true });
+  }
   const logFile = path.join(tmp, 'server.log');
   const log = fs.openSync(logFile, 'a');
 

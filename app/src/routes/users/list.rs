@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::format::{date, initials};
@@ -95,6 +96,18 @@ pub fn UsersPage() -> impl IntoView {
         },
     );
     let connections = Resource::new(|| (), |_| list_connections());
+    // The filter form edits a draft; submitting navigates to its clean URL,
+    // and the URL (not the draft) drives the query.
+    let draft = RwSignal::new(params.get_untracked());
+    Effect::new(move |_| draft.set(params.get()));
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut p = draft.get_untracked();
+        p.after.clear();
+        p.trail.clear();
+        navigate(&p.href(), Default::default());
+    };
 
     view! {
         <Title text="Users · Masquerade" />
@@ -106,10 +119,10 @@ pub fn UsersPage() -> impl IntoView {
             <A href="/users/new" attr:class=BTN_PRIMARY>"Create user"</A>
         </div>
 
-        <Form method="GET" action="/users" attr:class="mt-6 grid grid-cols-1 gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-12 md:items-end">
+        <form method="GET" action="/users" on:submit=on_submit class="mt-6 grid grid-cols-1 gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-12 md:items-end">
             <div class="md:col-span-5">
                 <label for="q" class=LABEL>"Search users"</label>
-                <input id="q" name="q" type="search" placeholder="Email, name or user id" class=format!("mt-1 {INPUT}") prop:value=move || params.get().q />
+                <input id="q" name="q" type="search" placeholder="Email, name or user id" class=format!("mt-1 {INPUT}") prop:value=move || draft.get().q on:input=move |ev| draft.update(|d| d.q = event_target_value(&ev)) />
             </div>
             <div class="md:col-span-2">
                 <label for="connection" class=LABEL>"Connection"</label>
@@ -117,7 +130,7 @@ pub fn UsersPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let list = connections.await.unwrap_or_default();
                         view! {
-                            <select id="connection" name="connection" class=format!("mt-1 {INPUT}")>
+                            <select id="connection" name="connection" class=format!("mt-1 {INPUT}") on:change=move |ev| draft.update(|d| d.connection = event_target_value(&ev))>
                                 <option value="">"All"</option>
                                 {list.into_iter().map(|c| {
                                     let id = c.id.clone();
@@ -130,7 +143,7 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <div class="md:col-span-2">
                 <label for="status" class=LABEL>"Status"</label>
-                <select id="status" name="status" class=format!("mt-1 {INPUT}")>
+                <select id="status" name="status" class=format!("mt-1 {INPUT}") on:change=move |ev| draft.update(|d| d.status = event_target_value(&ev))>
                     {[("", "All"), ("active", "Active"), ("blocked", "Blocked")].into_iter().map(|(v, l)| {
                         view! { <option value=v selected=move || params.get().status == v>{l}</option> }
                     }).collect_view()}
@@ -138,20 +151,20 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <div class="md:col-span-2">
                 <label for="sort" class=LABEL>"Sort by"</label>
-                <select id="sort" name="sort" class=format!("mt-1 {INPUT}")>
+                <select id="sort" name="sort" class=format!("mt-1 {INPUT}") on:change=move |ev| draft.update(|d| d.sort = event_target_value(&ev))>
                     {[("email", "Email"), ("name", "Name"), ("created", "Created"), ("last_login", "Last login")].into_iter().map(|(v, l)| {
                         view! { <option value=v selected=move || { let s = params.get().sort; s == v || (s.is_empty() && v == "email") }>{l}</option> }
                     }).collect_view()}
                 </select>
                 <label class="mt-1 flex items-center gap-1 text-xs text-slate-600">
-                    <input type="checkbox" name="dir" value="desc" checked=move || params.get().desc />
+                    <input type="checkbox" name="dir" value="desc" prop:checked=move || draft.get().desc on:change=move |ev| draft.update(|d| d.desc = event_target_checked(&ev)) />
                     "Descending"
                 </label>
             </div>
             <div class="md:col-span-1">
                 <button type="submit" class=format!("w-full {BTN_SECONDARY}")>"Search"</button>
             </div>
-        </Form>
+        </form>
 
         <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading users…"</p> }>
             {move || Suspend::new(async move {

@@ -1,0 +1,157 @@
+//! Users search benchmark: seeds 100,000 users, then times search + count +
+//! one page (the work behind the Users screen) on SQLite and PostgreSQL.
+//! Run by `make bench`; prints one JSON line per backend.
+
+use std::time::Instant;
+
+use masquerade::bootstrap::ensure_defaults;
+use masquerade::demo::realistic_users;
+use masquerade::domain::{UserQuery, UserSort};
+use masquerade::store::AuditContext;
+use masquerade::testing::{fresh_pg_url, fresh_sqlite_url};
+use masquerade::Store;
+
+const USERS: usize = 100_000;
+const ROUNDS: usize = 20;
+
+#[tokio::main]
+async fn main() {
+    let keep = std::env::args().nth(1);
+    let (sqlite_url, _dir) = match &keep {
+        Some(path) => (format!("sqlite:{path}"), None),
+        None => {
+            let (u, d) = fresh_sqlite_url();
+            (u, Some(d))
+        }
+    };
+    run("sqlite", &sqlite_url).await;
+    if std::env::var("BENCH_SKIP_PG").is_err() {
+        run("postgres", &fresh_pg_url().await).await;
+    }
+}
+
+async fn run(backend: &str, url: &str) {
+    let store = Store::open(url).await.expect("open");
+    let now = masquerade::unix_now();
+    let conn = ensure_defaults(&store, now).await.expect("defaults");
+    let partner = match store.connection_by_name("Partners").await.expect("lookup") {
+        Some(c) => c.id,
+        None => {
+            store
+                .create_connection(&AuditContext::system(), "Partners", &[], now)
+                .await
+                .expect("conn")
+                .id
+        }
+    };
+    let existing = store.count_users().await.expect("count") as usize;
+    let seed_started = Instant::now();
+    if existing < USERS {
+        for (i, chunk) in realistic_users(USERS - existing, &conn, &partner, "x", now, 99)
+            .chunks(5000)
+            .enumerate()
+        {
+            let mut chunk = chunk.to_vec();
+            for (j, u) in chunk.iter_mut().enumerate() {
+                u.email = format!("b{}-{}-{}", existing, i * 5000 + j, u.email);
+            }
+            store
+                .seed_users(&AuditContext::system(), &chunk, now)
+                .await
+                .expect("seed");
+        }
+    }
+    let seed_ms = seed_started.elapsed().as_millis();
+
+    let queries: Vec<UserQuery> = vec![
+        UserQuery {
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            sort: UserSort::LastLogin,
+            descending: true,
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            sort: UserSort::Created,
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            sort: UserSort::Name,
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            search: "lovelace".into(),
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            search: "ada.hopper".into(),
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            search: "usr_".into(),
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            search: "b0-4242-".into(),
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            blocked: Some(true),
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            connection_id: Some(partner.clone()),
+            limit: 25,
+            ..Default::default()
+        },
+        UserQuery {
+            search: "globex".into(),
+            connection_id: Some(conn.clone()),
+            blocked: Some(false),
+            limit: 25,
+            ..Default::default()
+        },
+    ];
+    // Warm caches once, then measure every query, including a second page.
+    for q in &queries {
+        store.search_users(q).await.expect("warm");
+    }
+    let mut samples = Vec::new();
+    for _ in 0..ROUNDS {
+        for q in &queries {
+            let t = Instant::now();
+            let page = store.search_users(q).await.expect("search");
+            samples.push(t.elapsed().as_secs_f64() * 1000.0);
+            if let Some(next) = page.next {
+                let q2 = UserQuery {
+                    after: Some(next),
+                    ..q.clone()
+                };
+                let t = Instant::now();
+                store.search_users(&q2).await.expect("page 2");
+                samples.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "{{\"backend\":\"{backend}\",\"users\":{},\"samples\":{},\"p50_ms\":{:.2},\"p95_ms\":{:.2},\"max_ms\":{:.2},\"seed_ms\":{seed_ms}}}",
+        store.count_users().await.expect("count"),
+        samples.len(),
+        pct(0.5),
+        pct(0.95),
+        samples[samples.len() - 1],
+    );
+    store.close().await;
+}
