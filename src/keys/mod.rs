@@ -5,7 +5,9 @@
 pub mod jwt;
 pub mod master;
 pub mod material;
+pub mod ring;
 
 pub use jwt::{JwtError, VerifiedJwt};
 pub use master::MasterKey;
 pub use material::{Alg, KeyMaterial};
+pub use ring::KeyRing;

@@ -10,6 +10,7 @@ pub mod applications;
 mod audit;
 mod builder;
 mod connections;
+pub mod keys;
 mod roles;
 pub mod sessions;
 mod settings;
