@@ -1,5 +1,6 @@
 //! What a request handler needs from the core, bundled once at start-up.
 
+use crate::keys::KeyRing;
 use crate::store::sessions::SessionPolicy;
 use crate::store::{Store, ThrottlePolicy};
 
@@ -31,4 +32,5 @@ impl RuntimeConfig {
 pub struct Services {
     pub store: Store,
     pub config: RuntimeConfig,
+    pub keys: KeyRing,
 }

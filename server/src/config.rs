@@ -33,6 +33,11 @@ pub struct Config {
     #[arg(long, env = "MASQUERADE_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
+    /// Master key (32 bytes, base64 or hex) that encrypts signing keys at rest.
+    /// With SQLite and no key configured, one is generated into `<data dir>/master.key`.
+    #[arg(long, env = "MASQUERADE_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+
     /// Seed demo data (administrator, support agent, 200 users, three applications) on first start.
     #[arg(long, env = "MASQUERADE_DEMO")]
     pub demo: bool,
@@ -78,6 +83,29 @@ impl Config {
             .unwrap_or_else(|| format!("http://{}", self.listen))
             .trim_end_matches('/')
             .to_string()
+    }
+
+    /// The directory of the SQLite file, where a generated master key lives.
+    pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+        let path = self.database_url.strip_prefix("sqlite:")?;
+        let path = path
+            .trim_start_matches("//")
+            .split('?')
+            .next()
+            .unwrap_or("");
+        Some(
+            std::path::Path::new(path)
+                .parent()
+                .map(|p| {
+                    if p.as_os_str().is_empty() {
+                        std::path::Path::new(".")
+                    } else {
+                        p
+                    }
+                })
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf(),
+        )
     }
 
     /// Makes sure the directory of an SQLite file exists.

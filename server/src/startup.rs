@@ -10,6 +10,7 @@ use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use masquerade::keys::{KeyRing, MasterKey};
 use masquerade::store::sessions::SessionPolicy;
 use masquerade::{bootstrap, demo, RuntimeConfig, Services, Store};
 
@@ -68,9 +69,14 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         absolute_secs: cfg.session_max_hours.max(1) * 3600,
     };
     runtime.trust_proxy_headers = cfg.trust_proxy;
+    let master = master_key(&cfg)?;
+    let keys = KeyRing::open(store.clone(), master, now)
+        .await
+        .map_err(|e| format!("signing keys: {}", detail(&e)))?;
     let services = Arc::new(Services {
         store: store.clone(),
         config: runtime,
+        keys,
     });
 
     let leptos_options = LeptosOptions::builder()
@@ -112,6 +118,46 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The configured master key or, for the embedded SQLite default, one kept
+/// next to the database (created on first run, readable by the owner only).
+fn master_key(cfg: &Config) -> Result<MasterKey, String> {
+    if let Some(k) = &cfg.master_key {
+        return MasterKey::parse(k).map_err(|e| format!("MASQUERADE_MASTER_KEY: {}", detail(&e)));
+    }
+    let Some(dir) = cfg.sqlite_dir() else {
+        return Err(
+            "MASQUERADE_MASTER_KEY is required with PostgreSQL: every instance must share it. \
+                    Generate one with `openssl rand -base64 32`."
+                .into(),
+        );
+    };
+    let path = dir.join("master.key");
+    let encoded = match std::fs::read_to_string(&path) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let k = MasterKey::generate();
+            write_private(&path, &k)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            tracing::info!("generated a master key in {}", path.display());
+            k
+        }
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    MasterKey::parse(&encoded).map_err(|e| format!("{}: {}", path.display(), detail(&e)))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(contents.as_bytes())
 }
 
 fn detail(e: &masquerade::CoreError) -> String {

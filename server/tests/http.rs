@@ -40,6 +40,10 @@ async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
         .env("MASQUERADE_PUBLIC_URL", &base)
         .env("MASQUERADE_ADMIN_EMAIL", ADMIN.0)
         .env("MASQUERADE_ADMIN_PASSWORD", ADMIN.1)
+        .env(
+            "MASQUERADE_MASTER_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        )
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
