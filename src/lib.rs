@@ -7,6 +7,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod keys;
+pub mod oidc;
 pub mod password;
 pub mod secrets;
 pub mod services;

@@ -1,0 +1,70 @@
+//! Request parameter handling shared by the endpoints.
+
+use std::collections::HashMap;
+
+pub const MAX_PARAM_LEN: usize = 4096;
+pub const MAX_PARAMS: usize = 64;
+
+/// Collapses decoded form or query pairs into a map. RFC 6749 §3.1 and §3.2:
+/// parameters must not repeat; empty values count as absent.
+pub fn single_valued(pairs: &[(String, String)]) -> Result<HashMap<String, String>, String> {
+    if pairs.len() > MAX_PARAMS {
+        return Err("Too many parameters.".into());
+    }
+    let mut out = HashMap::new();
+    for (k, v) in pairs {
+        if k.len() > 128 || v.len() > MAX_PARAM_LEN {
+            return Err(format!("The {} parameter is too long.", truncate(k)));
+        }
+        if v.is_empty() {
+            continue;
+        }
+        if out.insert(k.clone(), v.clone()).is_some() {
+            return Err(format!("The {} parameter is repeated.", truncate(k)));
+        }
+    }
+    Ok(out)
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// Space-separated tokens, deduplicated, in first-seen order.
+pub fn space_list(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in s.split(' ').filter(|t| !t.is_empty()) {
+        if !out.iter().any(|x| x == t) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn rejects_repeats_and_oversize() {
+        assert!(single_valued(&p(&[("a", "1"), ("a", "2")])).is_err());
+        assert!(single_valued(&p(&[("a", &"x".repeat(5000))])).is_err());
+        let m = single_valued(&p(&[("a", "1"), ("b", "")])).unwrap();
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn splits_scopes() {
+        assert_eq!(
+            space_list("openid  profile openid"),
+            vec!["openid", "profile"]
+        );
+    }
+}
