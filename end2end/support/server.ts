@@ -9,6 +9,7 @@
 //   MASQUERADE_E2E_BASE_URL   if already set, no server is started and the
 //                             tests run against that URL instead
 //   MASQUERADE_E2E_KEEP_TMP=1 keep the temporary directory (database, log)
+//   MASQUERADE_E2E_SITE_ROOT  site directory to serve (default target/site)
 //   MASQUERADE_E2E_SITE_SNAPSHOT=0  serve target/site itself instead of a copy
 //                             taken at start-up (the copy protects a run from
 //                             a concurrent `cargo leptos build`)
@@ -100,13 +101,19 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
         '(e.g. target/release/masquerade).',
     );
   }
-  const repoSite = path.join(REPO_ROOT, 'target', 'site');
+  const repoSite = path.resolve(REPO_ROOT, process.env.MASQUERADE_E2E_SITE_ROOT || 'target/site');
   const wasm = path.join(repoSite, 'pkg', 'masquerade.wasm');
-  if (!fs.existsSync(wasm)) {
-    console.warn(`[e2e] warning: ${wasm} does not exist; pages will not hydrate (run cargo leptos build)`);
-  } else if (fs.statSync(wasm).mtimeMs > fs.statSync(bin).mtimeMs + 1_000) {
+  const missing = [wasm, path.join(repoSite, 'pkg', 'masquerade.js')].filter((f) => !fs.existsSync(f));
+  if (missing.length > 0) {
+    // Nothing would hydrate, and every test would time out one by one.
+    throw new Error(
+      `[e2e] missing ${missing.join(', ')}: build the site first (cargo leptos build), ` +
+        'or wait for the running build to finish.',
+    );
+  }
+  if (fs.statSync(wasm).mtimeMs > fs.statSync(bin).mtimeMs + 1_000) {
     console.warn(
-      '[e2e] warning: target/site/pkg is newer than the server binary (a build in progress?); ' +
+      `[e2e] warning: ${path.relative(REPO_ROOT, wasm)} is newer than the server binary (a build in progress?); ` +
         'the server may render HTML the wasm does not expect (hydration errors).',
     );
   }

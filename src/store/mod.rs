@@ -11,6 +11,7 @@ mod audit;
 mod builder;
 mod connections;
 pub mod keys;
+pub mod oauth;
 mod roles;
 pub mod sessions;
 mod settings;

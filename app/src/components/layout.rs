@@ -35,6 +35,7 @@ fn UserBlock() -> impl IntoView {
         <Suspense fallback=|| view! { <span class="text-sm text-slate-400">"…"</span> }>
             {move || Suspend::new(async move {
                 match me.await {
+                    Ok(Some(me)) if !me.is_admin => view! { <Redirect path="/no-access" /> }.into_any(),
                     Ok(Some(me)) => {
                         let display = if me.name.is_empty() { me.email.clone() } else { me.name.clone() };
                         view! {

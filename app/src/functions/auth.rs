@@ -64,6 +64,14 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Paths that belong to the administration console (as opposed to
+/// protocol endpoints a sign-in may continue to).
+pub fn is_console_path(path: &str) -> bool {
+    !(path.starts_with("/authorize")
+        || path.starts_with("/impersonate")
+        || path.starts_with("/oauth/"))
+}
+
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use super::ctx::{audit_context, clear_session_cookie, session_token, state};

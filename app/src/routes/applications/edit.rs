@@ -374,15 +374,16 @@ fn ApplicationForm(
 
                 <fieldset class="border-t border-slate-200 pt-6">
                     <legend class=H2>"Impersonation"</legend>
-                    <label class="mt-2 flex items-start gap-3 text-sm text-slate-800">
-                        <input type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600"
+                    <div class="mt-2 flex items-start gap-3 text-sm text-slate-800">
+                        <input id="f-allow_impersonation" type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600"
+                            aria-describedby="f-allow_impersonation-help"
                             prop:checked=move || fields.allow_impersonation.get()
                             on:change=move |ev| fields.allow_impersonation.set(event_target_checked(&ev)) />
-                        <span>
-                            "Allow impersonation"
-                            <span class="block text-xs text-slate-500">"Administrators may sign in to this application as one of its users. Every such sign-in is marked in the tokens and audited."</span>
-                        </span>
-                    </label>
+                        <div>
+                            <label for="f-allow_impersonation">"Allow impersonation"</label>
+                            <p id="f-allow_impersonation-help" class="text-xs text-slate-500">"Administrators may sign in to this application as one of its users. Every such sign-in is marked in the tokens and audited."</p>
+                        </div>
+                    </div>
                 </fieldset>
             </Show>
 
