@@ -92,6 +92,29 @@ pub struct Application {
     pub connection_ids: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub tokens: TokenSettings,
+}
+
+/// Per-application token settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSettings {
+    pub id_token_lifetime_secs: i64,
+    pub refresh_tokens: bool,
+    pub refresh_rotation: bool,
+    pub refresh_lifetime_secs: i64,
+    pub signing_alg: String,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        TokenSettings {
+            id_token_lifetime_secs: 36_000,
+            refresh_tokens: true,
+            refresh_rotation: true,
+            refresh_lifetime_secs: 30 * 86_400,
+            signing_alg: "ES256".into(),
+        }
+    }
 }
 
 /// Everything an administrator sets on an application, as one validated unit.

@@ -1,10 +1,12 @@
 //! Domain types: what the store reads and writes, independent of any UI.
 
+pub mod api;
 pub mod application;
 pub mod connection;
 pub mod role;
 pub mod user;
 
+pub use api::{Api, ApiInput, Permission, MANAGEMENT_API_PATH};
 pub use application::{AppType, Application, ApplicationInput};
 pub use connection::{Connection, DEFAULT_CONNECTION};
 pub use role::{Role, ADMIN_ROLE, SUPPORT_ROLE};

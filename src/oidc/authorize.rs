@@ -371,6 +371,7 @@ mod tests {
             connection_ids: vec![],
             created_at: 0,
             updated_at: 0,
+            tokens: Default::default(),
         }
     }
 

@@ -9,7 +9,8 @@ use crate::secrets::{hash_secret, new_client_id, new_secret};
 const SELECT: &str =
     "SELECT client_id, name, description, app_type, client_secret_hash, secret_rotated_at, \
      callback_urls, allowed_logout_urls, allowed_web_origins, initiate_login_uri, grant_types, \
-     allow_impersonation, created_at, updated_at FROM applications";
+     allow_impersonation, created_at, updated_at, id_token_lifetime_secs, refresh_tokens, refresh_rotation, \
+     refresh_lifetime_secs, signing_alg FROM applications";
 
 #[derive(sqlx::FromRow)]
 struct AppRow {
@@ -27,6 +28,11 @@ struct AppRow {
     allow_impersonation: i64,
     created_at: i64,
     updated_at: i64,
+    id_token_lifetime_secs: i64,
+    refresh_tokens: i64,
+    refresh_rotation: i64,
+    refresh_lifetime_secs: i64,
+    signing_alg: String,
 }
 
 fn list(raw: &str) -> Vec<String> {
@@ -51,6 +57,13 @@ impl AppRow {
             connection_ids,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            tokens: crate::domain::application::TokenSettings {
+                id_token_lifetime_secs: self.id_token_lifetime_secs,
+                refresh_tokens: self.refresh_tokens != 0,
+                refresh_rotation: self.refresh_rotation != 0,
+                refresh_lifetime_secs: self.refresh_lifetime_secs,
+                signing_alg: self.signing_alg,
+            },
         }
     }
 }

@@ -6,6 +6,7 @@
 //! (so a write transaction takes the lock up front instead of failing with
 //! SQLITE_BUSY half-way), while PostgreSQL shares one pool for both.
 
+mod apis;
 pub mod applications;
 mod audit;
 mod builder;

@@ -1,0 +1,133 @@
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreResult, Problems};
+use crate::validate::{check_text, MAX_NAME_LEN};
+
+/// Identifier of the built-in Management API, relative to the public URL.
+pub const MANAGEMENT_API_PATH: &str = "/api/v1/";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permission {
+    pub value: String,
+    pub description: String,
+}
+
+/// A resource server: the audience of access tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Api {
+    pub id: String,
+    pub identifier: String,
+    pub name: String,
+    pub signing_alg: String,
+    pub token_lifetime_secs: i64,
+    pub permissions: Vec<Permission>,
+    pub builtin: bool,
+    /// Client ids this API authorizes.
+    pub client_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ApiInput {
+    pub identifier: String,
+    pub name: String,
+    pub signing_alg: String,
+    pub token_lifetime_secs: i64,
+    pub permissions: Vec<Permission>,
+}
+
+pub const MAX_TOKEN_LIFETIME_SECS: i64 = 30 * 86400;
+
+impl ApiInput {
+    pub fn validate(&self) -> CoreResult<()> {
+        let mut p = Problems::default();
+        check_text(&mut p, "name", &self.name, true, MAX_NAME_LEN);
+        check_text(&mut p, "identifier", &self.identifier, true, 600);
+        if p.is_empty()
+            && url::Url::parse(&self.identifier).is_err()
+            && !self.identifier.starts_with("urn:")
+        {
+            p.add("identifier", "Use an absolute URI such as https://api.example.com/ (it becomes the token audience).");
+        }
+        p.check(
+            crate::keys::Alg::parse(&self.signing_alg).is_some(),
+            "signing_alg",
+            "Choose ES256, RS256 or EdDSA.",
+        );
+        p.check(
+            (60..=MAX_TOKEN_LIFETIME_SECS).contains(&self.token_lifetime_secs),
+            "token_lifetime_secs",
+            "Token lifetime must be between 60 seconds and 30 days.",
+        );
+        let mut seen = std::collections::HashSet::new();
+        for perm in &self.permissions {
+            let ok = !perm.value.is_empty()
+                && perm.value.len() <= 100
+                && perm
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\');
+            if !ok {
+                p.add(
+                    "permissions",
+                    format!(
+                        "\"{}\" is not a valid permission: no spaces or quotes.",
+                        perm.value
+                    ),
+                );
+                break;
+            }
+            if !seen.insert(&perm.value) {
+                p.add(
+                    "permissions",
+                    format!("\"{}\" is listed twice.", perm.value),
+                );
+                break;
+            }
+        }
+        p.into_result()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ApiInput {
+        ApiInput {
+            identifier: "https://orders.example.com/".into(),
+            name: "Orders".into(),
+            signing_alg: "ES256".into(),
+            token_lifetime_secs: 3600,
+            permissions: vec![Permission {
+                value: "read:orders".into(),
+                description: "Read orders".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn validates() {
+        assert!(input().validate().is_ok());
+        let mut bad = input();
+        bad.identifier = "orders".into();
+        bad.signing_alg = "HS256".into();
+        bad.token_lifetime_secs = 10;
+        bad.permissions.push(Permission {
+            value: "read orders".into(),
+            description: String::new(),
+        });
+        let crate::error::CoreError::Validation(errs) = bad.validate().unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "identifier",
+                "signing_alg",
+                "token_lifetime_secs",
+                "permissions"
+            ]
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! APIs (resource servers) and which applications each one authorizes.
+
+use serde_json::json;
+
+use super::audit::{append, AuditContext};
+use super::{conflict_on, Store};
+use crate::domain::api::{Api, ApiInput, Permission};
+use crate::error::{CoreError, CoreResult};
+use crate::secrets::new_id;
+
+#[derive(sqlx::FromRow)]
+struct ApiRow {
+    id: String,
+    identifier: String,
+    name: String,
+    signing_alg: String,
+    token_lifetime_secs: i64,
+    permissions: String,
+    builtin: i64,
+}
+
+const SELECT: &str =
+    "SELECT id, identifier, name, signing_alg, token_lifetime_secs, permissions, builtin FROM apis";
+
+impl Store {
+    async fn api_from_row(&self, r: ApiRow) -> CoreResult<Api> {
+        let clients: Vec<(String,)> = sqlx::query_as(
+            "SELECT client_id FROM api_clients WHERE api_id = $1 ORDER BY client_id",
+        )
+        .bind(&r.id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(Api {
+            permissions: serde_json::from_str::<Vec<Permission>>(&r.permissions)
+                .unwrap_or_default(),
+            id: r.id,
+            identifier: r.identifier,
+            name: r.name,
+            signing_alg: r.signing_alg,
+            token_lifetime_secs: r.token_lifetime_secs,
+            builtin: r.builtin != 0,
+            client_ids: clients.into_iter().map(|c| c.0).collect(),
+        })
+    }
+
+    pub async fn create_api(
+        &self,
+        ctx: &AuditContext,
+        input: &ApiInput,
+        builtin: bool,
+        now: i64,
+    ) -> CoreResult<Api> {
+        input.validate()?;
+        let id = new_id("api");
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO apis (id, identifier, name, signing_alg, token_lifetime_secs, permissions, builtin, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(&id)
+        .bind(input.identifier.trim())
+        .bind(input.name.trim())
+        .bind(&input.signing_alg)
+        .bind(input.token_lifetime_secs)
+        .bind(json!(input.permissions).to_string())
+        .bind(i64::from(builtin))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_on("identifier", "An API with this identifier already exists."))?;
+        append(
+            &mut tx,
+            ctx,
+            "api.created",
+            Some(&id),
+            json!({"identifier": input.identifier.trim()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_api(&id).await
+    }
+
+    pub async fn get_api(&self, id: &str) -> CoreResult<Api> {
+        let row: ApiRow = sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(CoreError::NotFound("API"))?;
+        self.api_from_row(row).await
+    }
+
+    pub async fn api_by_identifier(&self, identifier: &str) -> CoreResult<Option<Api>> {
+        let row: Option<ApiRow> = sqlx::query_as(&format!("{SELECT} WHERE identifier = $1"))
+            .bind(identifier)
+            .fetch_optional(self.reader())
+            .await?;
+        match row {
+            Some(r) => Ok(Some(self.api_from_row(r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn list_apis(&self) -> CoreResult<Vec<Api>> {
+        let rows: Vec<ApiRow> = sqlx::query_as(&format!("{SELECT} ORDER BY builtin DESC, name"))
+            .fetch_all(self.reader())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(self.api_from_row(r).await?);
+        }
+        Ok(out)
+    }
+
+    /// Lets (or stops) an application request tokens for an API.
+    pub async fn set_api_client(
+        &self,
+        ctx: &AuditContext,
+        api_id: &str,
+        client_id: &str,
+        authorized: bool,
+        now: i64,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        let api: Option<(String,)> = sqlx::query_as("SELECT id FROM apis WHERE id = $1")
+            .bind(api_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if api.is_none() {
+            return Err(CoreError::NotFound("API"));
+        }
+        let app: Option<(String,)> =
+            sqlx::query_as("SELECT client_id FROM applications WHERE client_id = $1")
+                .bind(client_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if app.is_none() {
+            return Err(CoreError::NotFound("application"));
+        }
+        sqlx::query("DELETE FROM api_clients WHERE api_id = $1 AND client_id = $2")
+            .bind(api_id)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        if authorized {
+            sqlx::query("INSERT INTO api_clients (api_id, client_id) VALUES ($1, $2)")
+                .bind(api_id)
+                .bind(client_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(
+            &mut tx,
+            ctx,
+            if authorized {
+                "api.client_authorized"
+            } else {
+                "api.client_deauthorized"
+            },
+            Some(api_id),
+            json!({"client_id": client_id}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Identifiers of the APIs that authorize this application.
+    pub async fn audiences_for_client(&self, client_id: &str) -> CoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT a.identifier FROM apis a JOIN api_clients c ON c.api_id = a.id WHERE c.client_id = $1 ORDER BY a.identifier",
+        )
+        .bind(client_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
