@@ -15,6 +15,10 @@ use app::state::AppState;
 fn is_public(path: &str) -> bool {
     path == "/login"
         || path == "/healthz"
+        || path == "/authorize"
+        || path == "/userinfo"
+        || path.starts_with("/oauth/")
+        || path.starts_with("/.well-known/")
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path == "/favicon.svg"
@@ -27,7 +31,15 @@ fn is_public(path: &str) -> bool {
 /// together with a foreign or missing origin is refused.
 pub async fn csrf(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.uri().path().starts_with("/api/v1/") {
+    // Protocol endpoints are cross-site by design and carry their own
+    // credentials (client authentication, bearer tokens, the PKCE-bound code).
+    let p = req.uri().path();
+    if safe
+        || p.starts_with("/api/v1/")
+        || p.starts_with("/oauth/")
+        || p == "/authorize"
+        || p == "/userinfo"
+    {
         return next.run(req).await;
     }
     let headers = req.headers();

@@ -4,6 +4,7 @@
 
 mod config;
 mod guard;
+mod oidc;
 mod startup;
 
 use std::process::ExitCode;

@@ -173,6 +173,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::oidc::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -432,3 +432,204 @@ async fn cross_site_posts_are_refused(s: Server) {
         "a session cookie without any origin information is refused"
     );
 }
+
+mod oidc {
+    use super::*;
+
+    const SAMPLE_SECRET: &str = "sample-app-demo-secret-change-me";
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn query_of(location: &str) -> std::collections::HashMap<String, String> {
+        let q = location.split_once(['?', '#']).map(|x| x.1).unwrap_or("");
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    async fn code_flow(s: Server) {
+        let disco: Value = client()
+            .get(format!("{}/.well-known/openid-configuration", s.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(disco["issuer"], s.base.as_str());
+        let jwks: Value = client()
+            .get(disco["jwks_uri"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(jwks["keys"].as_array().unwrap().len(), 6);
+
+        let callback = format!("{}/sample-app/callback", s.base);
+        let authorize = format!(
+            "{}/authorize?client_id=sample-app&response_type=code&scope=openid%20email%20offline_access&state=xyz&nonce=n1&code_challenge={CHALLENGE}&code_challenge_method=S256&redirect_uri={}",
+            s.base,
+            url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
+        );
+        // Signed out: off to the hosted login page, which will resume this request.
+        let res = client().get(&authorize).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let login = res.headers()[LOCATION].to_str().unwrap().to_string();
+        assert!(login.starts_with("/login?next=%2Fauthorize%3F"), "{login}");
+        let page = client()
+            .get(format!("{}{login}", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Sign in to continue to Sample App"),
+            "the login page names the application"
+        );
+
+        let cookie = s.sign_in(ADMIN.0, ADMIN.1).await;
+        let res = client()
+            .get(&authorize)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FOUND);
+        let loc = res.headers()[LOCATION].to_str().unwrap().to_string();
+        assert!(loc.starts_with(&callback));
+        let q = query_of(&loc);
+        assert_eq!(q["state"], "xyz");
+        assert_eq!(q["iss"], s.base);
+
+        let token = |code: String| {
+            client()
+                .post(format!("{}/oauth/token", s.base))
+                .basic_auth("sample-app", Some(SAMPLE_SECRET))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", callback.as_str()),
+                    ("code_verifier", VERIFIER),
+                ])
+                .send()
+        };
+        let res = token(q["code"].clone()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let body: Value = res.json().await.unwrap();
+        assert!(body["id_token"].is_string() && body["refresh_token"].is_string());
+        let at = body["access_token"].as_str().unwrap().to_string();
+
+        let info: Value = client()
+            .get(format!("{}/userinfo", s.base))
+            .bearer_auth(&at)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(info["email"], ADMIN.0);
+        let bad = client()
+            .get(format!("{}/userinfo", s.base))
+            .bearer_auth("garbage")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+        assert!(bad.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token"));
+
+        let replay = token(q["code"].clone()).await.unwrap();
+        assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
+        let err: Value = replay.json().await.unwrap();
+        assert_eq!(err["error"], "invalid_grant");
+        let revoked = client()
+            .get(format!("{}/userinfo", s.base))
+            .bearer_auth(&at)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            revoked.status(),
+            StatusCode::UNAUTHORIZED,
+            "a replayed code revokes what it issued"
+        );
+
+        let wrong_secret = client()
+            .post(format!("{}/oauth/token", s.base))
+            .basic_auth("sample-app", Some("nope"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong_secret.status(), StatusCode::UNAUTHORIZED);
+        assert!(wrong_secret.headers().contains_key("www-authenticate"));
+
+        // A redirect_uri that is not registered is shown, never followed.
+        let evil = format!("{}/authorize?client_id=sample-app&response_type=code&redirect_uri=https%3A%2F%2Fevil.example%2Fcb", s.base);
+        let res = client()
+            .get(&evil)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.headers().get(LOCATION).is_none());
+
+        // Tokens are never put in a query string.
+        let implicit = format!(
+            "{}/authorize?client_id=sample-app&response_type=id_token%20token&nonce=n&scope=openid&response_mode=query&redirect_uri={}",
+            s.base,
+            url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
+        );
+        let res = client()
+            .get(&implicit)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        let loc = res.headers()[LOCATION].to_str().unwrap().to_string();
+        assert!(loc.contains("#error=invalid_request"), "{loc}");
+
+        // form_post: an auto-submitting form under a CSP nonce.
+        let fp = implicit.replace("response_mode=query", "response_mode=form_post");
+        let res = client()
+            .get(&fp)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = res.text().await.unwrap();
+        assert!(html.contains("name=\"id_token\"") && html.contains("name=\"access_token\""));
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        assert!(html.contains(&format!("nonce=\"{nonce}\"")));
+    }
+
+    #[tokio::test]
+    async fn sqlite_code_flow() {
+        code_flow(sqlite_server().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_code_flow() {
+        code_flow(postgres_server().await).await;
+    }
+}

@@ -20,7 +20,7 @@ pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<Option<String>, AppError> {
     use super::ctx::{audit_context, fail, set_session_cookie, state};
     let st = state()?;
     let cfg = &st.services.config;
@@ -45,8 +45,43 @@ pub async fn sign_in(
         cfg.secure_cookies,
         cfg.sessions.absolute_secs,
     );
-    leptos_axum::redirect(&safe_next(next.as_deref()));
-    Ok(())
+    let target = safe_next(next.as_deref());
+    if !is_console_path(&target) {
+        // Continuing a sign-in for an application: the browser must load the
+        // protocol endpoint itself (the console router cannot). Script-driven
+        // forms get the URL back; plain form posts get a redirect.
+        let plain_form = use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
+            .unwrap_or(false);
+        if plain_form {
+            leptos_axum::redirect(&target);
+        }
+        return Ok(Some(target));
+    }
+    let roles = st
+        .services
+        .store
+        .user_role_ids(&signed.user_id)
+        .await
+        .map_err(fail)?;
+    // Accounts without a console role may still sign in (for applications);
+    // they are told plainly that the console is not for them.
+    let is_admin = roles.iter().any(|r| r == masquerade::domain::ADMIN_ROLE);
+    leptos_axum::redirect(if is_admin { &target } else { "/no-access" });
+    Ok(None)
+}
+
+/// Paths that belong to the administration console (as opposed to
+/// protocol endpoints a sign-in may continue to).
+pub fn is_console_path(path: &str) -> bool {
+    !(path.starts_with("/authorize")
+        || path.starts_with("/impersonate")
+        || path.starts_with("/oauth/"))
 }
 
 /// Only same-site paths are followed after sign-in, never another origin.
@@ -64,12 +99,32 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// Paths that belong to the administration console (as opposed to
-/// protocol endpoints a sign-in may continue to).
-pub fn is_console_path(path: &str) -> bool {
-    !(path.starts_with("/authorize")
-        || path.starts_with("/impersonate")
-        || path.starts_with("/oauth/"))
+/// The name of the application a sign-in continues to, if any, for the
+/// hosted login page's heading.
+#[server(endpoint = "login_context")]
+pub async fn login_context(next: String) -> Result<Option<String>, AppError> {
+    use super::ctx::state;
+    let Some(query) = next.strip_prefix("/authorize?") else {
+        return Ok(None);
+    };
+    let client_id = url_param(query, "client_id");
+    let Some(client_id) = client_id else {
+        return Ok(None);
+    };
+    Ok(state()?
+        .services
+        .store
+        .get_application(&client_id)
+        .await
+        .ok()
+        .map(|a| a.name))
+}
+
+#[cfg(feature = "ssr")]
+fn url_param(query: &str, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 #[server(endpoint = "sign_out")]

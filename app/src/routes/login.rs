@@ -15,6 +15,14 @@ pub fn LoginPage() -> impl IntoView {
         _ => None,
     };
     let expired = move || query.with(|q| q.get("expired").is_some());
+    // Sign-ins for an application continue at the authorization endpoint,
+    // which only a full page load reaches.
+    Effect::new(move |_| {
+        if let Some(Ok(Some(url))) = sign_in.value().get() {
+            let _ = window().location().assign(&url);
+        }
+    });
+    let app_name = Resource::new(next, |n| crate::functions::auth::login_context(n));
     view! {
         <Title text="Sign in · Masquerade" />
         <div class="flex min-h-screen flex-col justify-center bg-slate-50 px-4 py-12">
@@ -23,7 +31,15 @@ pub fn LoginPage() -> impl IntoView {
                     <span class="grid h-10 w-10 place-items-center rounded-lg bg-indigo-600 text-lg font-bold text-white">"M"</span>
                     <span class="text-2xl font-semibold tracking-tight text-slate-900">"Masquerade"</span>
                 </div>
-                <h1 class="mt-6 text-center text-lg font-medium text-slate-700">"Sign in to the console"</h1>
+                <Suspense fallback=|| view! { <h1 class="mt-6 text-center text-lg font-medium text-slate-700">"Sign in"</h1> }>
+                    {move || Suspend::new(async move {
+                        let heading = match app_name.await {
+                            Ok(Some(name)) => format!("Sign in to continue to {name}"),
+                            _ => "Sign in to the console".to_string(),
+                        };
+                        view! { <h1 class="mt-6 text-center text-lg font-medium text-slate-700">{heading}</h1> }
+                    })}
+                </Suspense>
             </div>
             <div class="mx-auto mt-8 w-full max-w-sm rounded-lg bg-white p-8 shadow-sm ring-1 ring-slate-200">
                 <Show when=expired>

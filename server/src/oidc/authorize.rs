@@ -1,0 +1,226 @@
+//! GET/POST /authorize.
+
+use std::collections::HashMap;
+
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{HeaderMap, StatusCode};
+use masquerade::oidc::authorize::{
+    check_client, error_target, session_satisfies, validate, ErrorTarget, ResponseMode,
+};
+use masquerade::oidc::issue::authorization_response;
+use masquerade::oidc::params::single_valued;
+use masquerade::oidc::AuthorizeError;
+
+use super::pages::{error_page, form_post};
+use super::pairs;
+use app::functions::ctx::{cookie_value, SESSION_COOKIE};
+use app::state::AppState;
+
+/// Set when we send the browser to sign in because of prompt=login: the
+/// resumed request then needs a sign-in no older than this. A client can
+/// only make the rule stricter by sending it, never weaker.
+const AUTH_AFTER: &str = "mq_auth_after";
+
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    handle(&state, &headers, pairs(q.as_deref().unwrap_or(""))).await
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    handle(&state, &headers, pairs(&body)).await
+}
+
+fn invalid(message: &str) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        "This sign-in request is not valid",
+        message,
+    )
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, raw: Vec<(String, String)>) -> Response {
+    let svc = &state.services;
+    let now = masquerade::unix_now();
+    let params = match single_valued(&raw) {
+        Ok(p) => p,
+        Err(m) => return invalid(&m),
+    };
+    let app = match params.get("client_id") {
+        Some(id) => svc.store.get_application(id).await.ok(),
+        None => None,
+    };
+    let (app, redirect_uri) = match check_client(&params, app.as_ref()) {
+        Ok(x) => x,
+        Err(e) => return invalid(&e.to_string()),
+    };
+    let target = error_target(&params, &redirect_uri);
+    let issuer = svc.config.public_url.clone();
+    let audiences = match svc.store.audiences_for_client(&app.client_id).await {
+        Ok(a) => a,
+        Err(_) => return deliver_error(&target, "server_error", "Try again later.", &issuer),
+    };
+    let req = match validate(&params, app, redirect_uri, &audiences) {
+        Ok(r) => r,
+        Err(AuthorizeError::Redirect { error, description }) => {
+            return deliver_error(&target, error, &description, &issuer)
+        }
+        Err(AuthorizeError::ShowToUser(m)) => return invalid(&m),
+    };
+
+    let session = match cookie_value(headers, SESSION_COOKIE) {
+        Some(t) => svc
+            .store
+            .console_session(&t, svc.config.sessions, now)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let auth_after = params.get(AUTH_AFTER).and_then(|v| v.parse::<i64>().ok());
+    let session = session.filter(|s| {
+        session_satisfies(&req, s.created_at, now) && auth_after.is_none_or(|t| s.created_at >= t)
+    });
+    let Some(session) = session else {
+        if req.prompt_none {
+            return deliver_error(
+                &target,
+                "login_required",
+                "The user is not signed in.",
+                &issuer,
+            );
+        }
+        return Redirect::to(&login_url(&params, req.prompt_login, now)).into_response();
+    };
+    let user = match svc.store.get_user(&session.user_id).await {
+        Ok(u) if !u.blocked => u,
+        _ => {
+            return deliver_error(
+                &target,
+                "access_denied",
+                "The account cannot sign in.",
+                &issuer,
+            )
+        }
+    };
+    if !app.connection_ids.contains(&user.connection_id) {
+        return deliver_error(
+            &target,
+            "access_denied",
+            "This account's connection is not enabled for the application.",
+            &issuer,
+        );
+    }
+    let api = match &req.audience {
+        Some(a) => svc.store.api_by_identifier(a).await.ok().flatten(),
+        None => None,
+    };
+    match authorization_response(svc, &req, app, &user, api.as_ref(), session.created_at, now).await
+    {
+        Ok(resp) => deliver(&req.redirect_uri, req.response_mode, &resp),
+        Err(e) => deliver_error(&target, e.error, &e.error_description, &issuer),
+    }
+}
+
+/// Sends the browser to sign in, then back to this same request.
+fn login_url(params: &HashMap<String, String>, prompt_login: bool, now: i64) -> String {
+    let mut resume = url::form_urlencoded::Serializer::new(String::new());
+    let mut keys: Vec<&String> = params.keys().collect();
+    keys.sort();
+    for k in keys {
+        if k == "prompt" && prompt_login {
+            continue;
+        }
+        if k != AUTH_AFTER {
+            resume.append_pair(k, &params[k]);
+        }
+    }
+    if prompt_login {
+        resume.append_pair(AUTH_AFTER, &now.to_string());
+    }
+    let next = format!("/authorize?{}", resume.finish());
+    let mut login = url::form_urlencoded::Serializer::new(String::new());
+    login.append_pair("next", &next);
+    if let Some(hint) = params.get("login_hint") {
+        login.append_pair("login_hint", hint);
+    }
+    format!("/login?{}", login.finish())
+}
+
+fn deliver_error(target: &ErrorTarget, error: &str, description: &str, issuer: &str) -> Response {
+    let mut p = vec![
+        ("error".to_string(), error.to_string()),
+        ("error_description".to_string(), description.to_string()),
+    ];
+    if let Some(s) = &target.state {
+        p.push(("state".into(), s.clone()));
+    }
+    p.push(("iss".into(), issuer.to_string()));
+    deliver(&target.redirect_uri, target.mode, &p)
+}
+
+/// Returns the response to the client's redirect URI in the chosen mode.
+fn deliver(redirect_uri: &str, mode: ResponseMode, params: &[(String, String)]) -> Response {
+    let encoded = {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params {
+            s.append_pair(k, v);
+        }
+        s.finish()
+    };
+    match mode {
+        ResponseMode::FormPost => form_post(redirect_uri, params),
+        ResponseMode::Query => {
+            let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+            found(&format!("{redirect_uri}{sep}{encoded}"))
+        }
+        ResponseMode::Fragment => found(&format!("{redirect_uri}#{encoded}")),
+    }
+}
+
+fn found(location: &str) -> Response {
+    let mut res = StatusCode::FOUND.into_response();
+    if let Ok(v) = http::HeaderValue::from_str(location) {
+        res.headers_mut().insert(http::header::LOCATION, v);
+    }
+    res.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_url_resumes_and_replaces_prompt_login() {
+        let p: HashMap<String, String> =
+            [("client_id", "c"), ("prompt", "login"), ("state", "a b")]
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+        let u = login_url(&p, true, 42);
+        assert!(u.starts_with("/login?next=%2Fauthorize%3F"));
+        let next: String = url::form_urlencoded::parse(u.trim_start_matches("/login?").as_bytes())
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        assert!(!next.contains("prompt="));
+        assert!(next.contains("mq_auth_after=42"));
+        assert!(next.contains("state=a+b"));
+    }
+
+    #[test]
+    fn modes() {
+        let p = vec![("code".to_string(), "x y".to_string())];
+        let q = deliver("https://a.example/cb?k=1", ResponseMode::Query, &p);
+        assert_eq!(q.headers()["location"], "https://a.example/cb?k=1&code=x+y");
+        let f = deliver("https://a.example/cb", ResponseMode::Fragment, &p);
+        assert_eq!(f.headers()["location"], "https://a.example/cb#code=x+y");
+    }
+}

@@ -1,0 +1,64 @@
+//! OpenID Connect endpoints: thin axum handlers over `masquerade::oidc`.
+
+mod authorize;
+mod pages;
+mod token;
+mod userinfo;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use http::{header, StatusCode};
+
+use app::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/authorize", get(authorize::get).post(authorize::post))
+        .route("/oauth/token", post(token::token))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+}
+
+async fn discovery(State(state): State<AppState>) -> Response {
+    let doc = masquerade::oidc::discovery::document(&state.services.config.public_url);
+    json_response(StatusCode::OK, doc.to_string(), "public, max-age=300")
+}
+
+async fn jwks(State(state): State<AppState>) -> Response {
+    let _ = state
+        .services
+        .keys
+        .refresh_if_stale(masquerade::unix_now())
+        .await;
+    json_response(
+        StatusCode::OK,
+        state.services.keys.jwks_json(),
+        "public, max-age=60",
+    )
+}
+
+pub fn json_response(status: StatusCode, body: String, cache: &'static str) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Decoded pairs from a query string or form body, keeping repeats so the
+/// protocol layer can refuse them.
+pub fn pairs(raw: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect()
+}
