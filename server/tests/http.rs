@@ -572,6 +572,53 @@ mod oidc {
         assert_eq!(wrong_secret.status(), StatusCode::UNAUTHORIZED);
         assert!(wrong_secret.headers().contains_key("www-authenticate"));
 
+        // Introspection and revocation (RFC 7662, RFC 7009).
+        let res = client()
+            .get(&authorize)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        let q2 = query_of(res.headers()[LOCATION].to_str().unwrap());
+        let fresh: Value = token(q2["code"].clone())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let at2 = fresh["access_token"].as_str().unwrap().to_string();
+        let introspect = |t: String| {
+            client()
+                .post(format!("{}/oauth/introspect", s.base))
+                .basic_auth("sample-app", Some(SAMPLE_SECRET))
+                .form(&[("token", t)])
+                .send()
+        };
+        let active: Value = introspect(at2.clone()).await.unwrap().json().await.unwrap();
+        assert_eq!(active["active"], true);
+        assert_eq!(active["client_id"], "sample-app");
+        let revoke = client()
+            .post(format!("{}/oauth/revoke", s.base))
+            .basic_auth("sample-app", Some(SAMPLE_SECRET))
+            .form(&[("token", fresh["refresh_token"].as_str().unwrap())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoke.status(), StatusCode::OK);
+        let inactive: Value = introspect(at2.clone()).await.unwrap().json().await.unwrap();
+        assert_eq!(
+            inactive,
+            serde_json::json!({"active": false}),
+            "revoking the refresh token ends the access token too"
+        );
+        let unknown: Value = introspect("not-a-token".into())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(unknown["active"], false);
+
         // A redirect_uri that is not registered is shown, never followed.
         let evil = format!("{}/authorize?client_id=sample-app&response_type=code&redirect_uri=https%3A%2F%2Fevil.example%2Fcb", s.base);
         let res = client()

@@ -11,6 +11,8 @@ pub fn document(issuer: &str) -> Value {
         "token_endpoint": format!("{i}/oauth/token"),
         "userinfo_endpoint": format!("{i}/userinfo"),
         "jwks_uri": format!("{i}/.well-known/jwks.json"),
+        "revocation_endpoint": format!("{i}/oauth/revoke"),
+        "introspection_endpoint": format!("{i}/oauth/introspect"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": ["code", "id_token", "token", "code id_token", "code token", "id_token token", "code id_token token"],
         "response_modes_supported": ["query", "fragment", "form_post"],

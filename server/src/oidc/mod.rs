@@ -2,6 +2,7 @@
 
 mod authorize;
 mod pages;
+mod revoke;
 mod token;
 mod userinfo;
 
@@ -19,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/oauth/token", post(token::token))
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route("/oauth/introspect", post(revoke::introspect))
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

@@ -27,43 +27,10 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Stri
         Ok(p) => p,
         Err(m) => return error(OAuthError::invalid_request(m), false),
     };
-    let basic = match basic_credentials(&headers) {
-        Ok(b) => b,
+    let (auth, used_basic) = match client_auth(&headers, &params) {
+        Ok(a) => a,
         Err(e) => return error(e, true),
     };
-    let auth = match (basic, params.get("client_id"), params.get("client_secret")) {
-        (Some(_), _, Some(_)) => {
-            return error(
-                OAuthError::invalid_request("Use one client authentication method, not two."),
-                true,
-            )
-        }
-        (Some((id, secret)), body_id, None) => {
-            if body_id.is_some_and(|b| *b != id) {
-                return error(
-                    OAuthError::invalid_request(
-                        "client_id does not match the Authorization header.",
-                    ),
-                    true,
-                );
-            }
-            ClientAuth {
-                client_id: id,
-                secret: Some(secret),
-            }
-        }
-        (None, Some(id), secret) => ClientAuth {
-            client_id: id.clone(),
-            secret: secret.cloned(),
-        },
-        (None, None, _) => {
-            return error(
-                OAuthError::invalid_client("Client authentication is required."),
-                false,
-            )
-        }
-    };
-    let used_basic = headers.contains_key(header::AUTHORIZATION);
     let app = match authenticate_client(&state.services, &auth).await {
         Ok(a) => a,
         Err(e) => return error(e, used_basic),
@@ -76,6 +43,44 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Stri
             res
         }
         Err(e) => error(e, used_basic),
+    }
+}
+
+/// The client's credentials from the Basic header or the body (never both),
+/// and whether the Basic header was used.
+pub fn client_auth(
+    headers: &HeaderMap,
+    params: &std::collections::HashMap<String, String>,
+) -> Result<(ClientAuth, bool), OAuthError> {
+    let basic = basic_credentials(headers)?;
+    match (basic, params.get("client_id"), params.get("client_secret")) {
+        (Some(_), _, Some(_)) => Err(OAuthError::invalid_request(
+            "Use one client authentication method, not two.",
+        )),
+        (Some((id, secret)), body_id, None) => {
+            if body_id.is_some_and(|b| *b != id) {
+                return Err(OAuthError::invalid_request(
+                    "client_id does not match the Authorization header.",
+                ));
+            }
+            Ok((
+                ClientAuth {
+                    client_id: id,
+                    secret: Some(secret),
+                },
+                true,
+            ))
+        }
+        (None, Some(id), secret) => Ok((
+            ClientAuth {
+                client_id: id.clone(),
+                secret: secret.cloned(),
+            },
+            false,
+        )),
+        (None, None, _) => Err(OAuthError::invalid_client(
+            "Client authentication is required.",
+        )),
     }
 }
 
@@ -106,7 +111,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     )))
 }
 
-fn error(e: OAuthError, basic: bool) -> Response {
+pub fn error(e: OAuthError, basic: bool) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body =
         serde_json::json!({"error": e.error, "error_description": e.error_description}).to_string();
