@@ -5,6 +5,7 @@
 mod config;
 mod guard;
 mod oidc;
+mod sample_app;
 mod startup;
 
 use std::process::ExitCode;

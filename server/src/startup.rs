@@ -96,7 +96,14 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         leptos_options,
         services,
     };
-    let app = router(state);
+    let sample = cfg.demo.then(|| {
+        crate::sample_app::router(
+            &public_url,
+            demo::SAMPLE_APP_CLIENT_ID,
+            &cfg.sample_app_secret,
+        )
+    });
+    let app = router(state, sample);
 
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
@@ -167,13 +174,14 @@ fn detail(e: &masquerade::CoreError) -> String {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, sample: Option<Router>) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
     let context_state = state.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::oidc::routes())
+        .nest_service("/sample-app", sample.unwrap_or_default())
         .leptos_routes_with_context(
             &state,
             routes,

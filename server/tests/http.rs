@@ -670,6 +670,81 @@ mod oidc {
         assert!(html.contains(&format!("nonce=\"{nonce}\"")));
     }
 
+    fn set_cookie(res: &reqwest::Response, name: &str) -> String {
+        res.headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The bundled sample app signs in through the front door, exchanges the
+    /// code over HTTP and validates the ID token against the JWKS.
+    async fn sample_app(s: Server) {
+        let start = client()
+            .get(format!("{}/sample-app/login", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(start.status(), StatusCode::SEE_OTHER);
+        let tx = set_cookie(&start, "sample_tx");
+        let authorize = start.headers()[LOCATION].to_str().unwrap().to_string();
+        assert!(authorize.starts_with(&format!("{}/authorize?", s.base)));
+        let admin = s.sign_in(ADMIN.0, ADMIN.1).await;
+        let res = client()
+            .get(&authorize)
+            .header(COOKIE, &admin)
+            .send()
+            .await
+            .unwrap();
+        let callback = res.headers()[LOCATION].to_str().unwrap().to_string();
+
+        let forged = client()
+            .get(&callback)
+            .header(COOKIE, "sample_tx=other")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            forged.status(),
+            StatusCode::BAD_REQUEST,
+            "a state this browser did not start is refused"
+        );
+
+        let done = client()
+            .get(&callback)
+            .header(COOKIE, &tx)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            done.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            done.text().await.unwrap_or_default()
+        );
+        let session = set_cookie(&done, "sample_session");
+        let home = client()
+            .get(format!("{}/sample-app/", s.base))
+            .header(COOKIE, &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("Signed in as Administrator"), "{home}");
+        assert!(home.contains(ADMIN.0));
+    }
+
+    #[tokio::test]
+    async fn sqlite_sample_app() {
+        sample_app(sqlite_server().await).await;
+    }
+
     #[tokio::test]
     async fn sqlite_code_flow() {
         code_flow(sqlite_server().await).await;

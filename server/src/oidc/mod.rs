@@ -2,6 +2,7 @@
 
 mod authorize;
 mod pages;
+pub use pages::escape;
 mod revoke;
 mod token;
 mod userinfo;
