@@ -36,7 +36,7 @@ test-e2e: build
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p masquerade -p server --all-targets -- -D warnings
+	cargo clippy -p masquerade -p server --all-targets --features masquerade/test-support -- -D warnings
 	cargo clippy -p app --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 fmt:

@@ -228,7 +228,7 @@ impl KeyRing {
                 deactivated_at: 0,
             })
             .collect();
-        out.sort_by(|a, b| (a.alg.clone(), a.state.clone()).cmp(&(b.alg.clone(), b.state.clone())));
+        out.sort_by_key(|k| (k.alg.clone(), k.state.clone()));
         out
     }
 }

@@ -51,6 +51,7 @@ struct Issued {
     expires_in: i64,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn access_token(
     svc: &Services,
     app: &Application,

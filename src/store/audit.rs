@@ -158,13 +158,11 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         let mut prev = String::new();
-        let mut expected_seq = 1;
-        for e in &events {
+        for (expected_seq, e) in (1..).zip(events.iter()) {
             if e.seq != expected_seq || e.prev_hash != prev || event_hash(e) != e.hash {
                 return Ok(ChainCheck::BrokenAt { seq: e.seq });
             }
             prev = e.hash.clone();
-            expected_seq += 1;
         }
         Ok(ChainCheck::Intact {
             events: events.len() as i64,

@@ -22,7 +22,7 @@ pub fn LoginPage() -> impl IntoView {
             let _ = window().location().assign(&url);
         }
     });
-    let app_name = Resource::new(next, |n| crate::functions::auth::login_context(n));
+    let app_name = Resource::new(next, crate::functions::auth::login_context);
     view! {
         <Title text="Sign in · Masquerade" />
         <div class="flex min-h-screen flex-col justify-center bg-slate-50 px-4 py-12">
