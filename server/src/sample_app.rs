@@ -32,6 +32,7 @@ pub struct SampleApp {
 
 #[derive(Clone)]
 struct Signed {
+    id_token: String,
     id_claims: Value,
     access_claims: Value,
     state: String,
@@ -256,6 +257,7 @@ async fn finish(app: SampleApp, headers: HeaderMap, params: HashMap<String, Stri
         s.insert(
             sid.clone(),
             Signed {
+                id_token: id_token.to_string(),
                 id_claims,
                 access_claims,
                 state: state.clone(),
@@ -319,13 +321,25 @@ async fn validate_id_token(app: &SampleApp, token: &str, nonce: &str) -> Result<
     Ok(data.claims)
 }
 
+/// Ends the local session, then asks the provider to end its own
+/// (RP-initiated logout) and come back here.
 async fn logout(State(app): State<SampleApp>, headers: HeaderMap) -> Response {
-    if let Some(c) = cookie(&headers, COOKIE) {
-        if let Ok(mut s) = app.sessions.lock() {
-            s.remove(&c);
+    let removed = cookie(&headers, COOKIE).and_then(|c| app.sessions.lock().ok()?.remove(&c));
+    let target = match removed {
+        Some(s) => {
+            let mut u =
+                url::Url::parse(&format!("{}/oidc/logout", app.issuer)).expect("issuer is a URL");
+            u.query_pairs_mut()
+                .append_pair("id_token_hint", &s.id_token)
+                .append_pair(
+                    "post_logout_redirect_uri",
+                    &format!("{}/sample-app/", app.issuer),
+                );
+            u.to_string()
         }
-    }
-    let mut res = Redirect::to("/sample-app/").into_response();
+        None => "/sample-app/".to_string(),
+    };
+    let mut res = Redirect::to(&target).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}=; Path=/sample-app; Max-Age=0")) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

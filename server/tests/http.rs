@@ -738,6 +738,62 @@ mod oidc {
             .unwrap();
         assert!(home.contains("Signed in as Administrator"), "{home}");
         assert!(home.contains(ADMIN.0));
+
+        // RP-initiated logout ends the provider session and returns to the app.
+        let out = client()
+            .get(format!("{}/sample-app/logout", s.base))
+            .header(COOKIE, &session)
+            .send()
+            .await
+            .unwrap();
+        let provider_logout = out.headers()[LOCATION].to_str().unwrap().to_string();
+        assert!(provider_logout.starts_with(&format!("{}/oidc/logout?id_token_hint=", s.base)));
+        let back = client()
+            .get(&provider_logout)
+            .header(COOKIE, &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(back.status(), StatusCode::FOUND);
+        assert_eq!(
+            back.headers()[LOCATION],
+            format!("{}/sample-app/", s.base).as_str()
+        );
+        let (status, _, _) = s.call("current_user", Some(&admin), &[]).await;
+        assert!(status.is_success());
+        let res = client()
+            .get(format!("{}/users", s.base))
+            .header(COOKIE, &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "the provider session is gone"
+        );
+        let evil = client()
+            .get(format!("{}/oidc/logout?client_id=sample-app&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            evil.status(),
+            StatusCode::BAD_REQUEST,
+            "unregistered logout redirects are refused"
+        );
+        let bare = client()
+            .get(format!("{}/oidc/logout", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            bare.contains("Sign out?"),
+            "without an id_token_hint the user is asked first"
+        );
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@ pub fn document(issuer: &str) -> Value {
         "userinfo_endpoint": format!("{i}/userinfo"),
         "jwks_uri": format!("{i}/.well-known/jwks.json"),
         "revocation_endpoint": format!("{i}/oauth/revoke"),
+        "end_session_endpoint": format!("{i}/oidc/logout"),
         "introspection_endpoint": format!("{i}/oauth/introspect"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": ["code", "id_token", "token", "code id_token", "code token", "id_token token", "code id_token token"],

@@ -83,6 +83,19 @@ pub fn audit_context(actor_id: Option<String>) -> AuditContext {
     }
 }
 
+/// The audit context of a plain axum request (outside server functions).
+pub fn audit_context_from(headers: &http::HeaderMap) -> AuditContext {
+    AuditContext {
+        actor_id: None,
+        ip: String::new(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
 pub fn session_token() -> Option<String> {
     parts().and_then(|p| cookie_value(&p.headers, SESSION_COOKIE))
 }

@@ -1,6 +1,7 @@
 //! OpenID Connect endpoints: thin axum handlers over `masquerade::oidc`.
 
 mod authorize;
+mod logout;
 mod pages;
 pub use pages::escape;
 mod revoke;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
+        .route("/oidc/logout", get(logout::get).post(logout::post))
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {
