@@ -127,11 +127,15 @@ async fn run(backend: &str, url: &str) {
         store.search_users(q).await.expect("warm");
     }
     let mut samples = Vec::new();
+    let mut worst = vec![0f64; queries.len()];
+    let mut worst2 = vec![0f64; queries.len()];
     for _ in 0..ROUNDS {
-        for q in &queries {
+        for (i, q) in queries.iter().enumerate() {
             let t = Instant::now();
             let page = store.search_users(q).await.expect("search");
-            samples.push(t.elapsed().as_secs_f64() * 1000.0);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            worst[i] = worst[i].max(ms);
+            samples.push(ms);
             if let Some(next) = page.next {
                 let q2 = UserQuery {
                     after: Some(next),
@@ -139,9 +143,14 @@ async fn run(backend: &str, url: &str) {
                 };
                 let t = Instant::now();
                 store.search_users(&q2).await.expect("page 2");
-                samples.push(t.elapsed().as_secs_f64() * 1000.0);
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                worst2[i] = worst2[i].max(ms);
+                samples.push(ms);
             }
         }
+    }
+    for ((q, w), w2) in queries.iter().zip(&worst).zip(&worst2) {
+        eprintln!("  worst {w:7.2} ms, page 2 {w2:7.2} ms  search={:?} sort={:?} desc={} blocked={:?} conn={}", q.search, q.sort, q.descending, q.blocked, q.connection_id.is_some());
     }
     samples.sort_by(|a, b| a.total_cmp(b));
     let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];

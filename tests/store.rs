@@ -255,6 +255,31 @@ async fn search_sort_filter_and_keyset_pagination(store: Store) {
         .await
         .unwrap();
     assert!(by_id.users.iter().any(|u| u.id == id));
+    // Word-prefix search: a last name, or several words that must all match.
+    let last = seeds[3].name.split(' ').next_back().unwrap().to_lowercase();
+    let by_last = store
+        .search_users(&UserQuery {
+            search: last.clone(),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(by_last.total > 0);
+    assert!(by_last
+        .users
+        .iter()
+        .all(|u| u.name.to_lowercase().contains(&last) || u.email.contains(&last)));
+    let first = seeds[3].name.split(' ').next().unwrap().to_lowercase();
+    let both = store
+        .search_users(&UserQuery {
+            search: format!("{first} {last}"),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(both.total >= 1 && both.total <= by_last.total);
     let wildcard = store
         .search_users(&UserQuery {
             search: "%".into(),

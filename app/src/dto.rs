@@ -26,6 +26,7 @@ pub struct UserRow {
 pub struct UserPageDto {
     pub users: Vec<UserRow>,
     pub total: i64,
+    pub total_capped: bool,
     pub next: Option<String>,
 }
 

@@ -132,7 +132,8 @@ impl UserSort {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UserQuery {
-    /// Matches an email or name containing the text, or an id starting with it.
+    /// Each word must start a word of the user's name or email (or the
+    /// whole email, the domain, or the id).
     pub search: String,
     pub connection_id: Option<String>,
     pub blocked: Option<bool>,
@@ -147,6 +148,8 @@ pub struct UserQuery {
 pub struct UserPage {
     pub users: Vec<User>,
     pub total: i64,
+    /// The search matched more than `total` users; only this many were counted.
+    pub total_capped: bool,
     pub next: Option<String>,
 }
 

@@ -39,18 +39,6 @@ impl<'a> Sql<'a> {
     }
 }
 
-/// Escapes LIKE wildcards so user search text matches literally.
-pub(crate) fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,10 +48,5 @@ mod tests {
         let mut q = Sql::new("SELECT 1 WHERE a = ");
         q.bind(1i64).push(" AND b = ").bind("x".to_string());
         assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b = $2");
-    }
-
-    #[test]
-    fn escapes_like() {
-        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
     }
 }

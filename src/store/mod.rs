@@ -14,6 +14,7 @@ mod connections;
 pub mod keys;
 pub mod oauth;
 mod roles;
+pub mod search;
 pub mod sessions;
 mod settings;
 pub mod throttle;
@@ -66,6 +67,7 @@ impl Store {
             Backend::Postgres => Self::open_postgres(url).await?,
         };
         store.migrate().await?;
+        store.backfill_search_index().await?;
         Ok(store)
     }
 

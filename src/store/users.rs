@@ -2,7 +2,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::json;
 
 use super::audit::{append, AuditContext};
-use super::builder::{like_escape, Sql};
+use super::builder::Sql;
 use super::{conflict_on, Store};
 use crate::domain::user::{NewUser, User, UserPage, UserPatch, UserQuery, UserSort};
 use crate::error::{CoreError, CoreResult};
@@ -150,6 +150,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(conflict_on("email", DUPLICATE_EMAIL))?;
+        Store::index_user_tx(&mut tx, &id, email, input.name.trim()).await?;
         for role in roles {
             Store::grant_role_tx(&mut tx, &id, role).await?;
         }
@@ -198,6 +199,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(conflict_on("email", DUPLICATE_EMAIL))?;
+            Store::index_user_tx(&mut tx, &id, &u.email, &u.name).await?;
             for role in &u.roles {
                 Store::grant_role_tx(&mut tx, &id, role).await?;
             }
@@ -363,6 +365,7 @@ impl Store {
         for sql in [
             "DELETE FROM console_sessions WHERE user_id = $1",
             "DELETE FROM user_roles WHERE user_id = $1",
+            "DELETE FROM user_search WHERE user_id = $1",
             "DELETE FROM users WHERE id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
@@ -396,10 +399,21 @@ impl Store {
             UserSort::Created => ("u.created_at", true),
             UserSort::LastLogin => ("u.last_login_at", true),
         };
-        let mut count = Sql::new("SELECT COUNT(*) FROM users u");
-        push_filters(&mut count, q);
+        let (plans, count_plans) = self.plan_words(&q.search).await?;
+        let broad = !plans.is_empty() && plans.iter().all(|(_, p)| *p == WordPlan::Check);
+        // A broad search counts only up to TOTAL_CAP + 1 matches, driven from
+        // the index so it stops there.
+        let mut count = if broad {
+            Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM users u")
+        } else {
+            Sql::new("SELECT COUNT(*) FROM users u")
+        };
+        push_filters(&mut count, q, &count_plans);
+        if broad {
+            count.push(" LIMIT ").bind(TOTAL_CAP + 1).push(") capped");
+        }
         let mut page = Sql::new(SELECT);
-        push_filters(&mut page, q);
+        push_filters(&mut page, q, &plans);
 
         if let Some(cursor) = &q.after {
             let stale = || {
@@ -410,20 +424,23 @@ impl Store {
             };
             let (value, id) = decode_cursor(cursor)?;
             let cmp = if q.descending { "<" } else { ">" };
-            // (col > v) OR (col = v AND id > last_id): the row-value comparison
-            // spelled out, since both backends plan it well on (col, id).
+            // (col, id) > (v, last_id), written as `col >= v AND (col > v OR
+            // id > last_id)`: the first half is a plain range both backends
+            // start an index scan from; an OR at the top level would not be.
+            let inclusive = if q.descending { "<=" } else { ">=" };
             match (value, numeric) {
                 (CursorValue::Int(v), true) => {
+                    page.push(&format!(" AND {column} {inclusive} ")).bind(v);
                     page.push(&format!(" AND ({column} {cmp} ")).bind(v);
-                    page.push(&format!(" OR ({column} = ")).bind(v);
                 }
                 (CursorValue::Text(v), false) => {
-                    page.push(&format!(" AND ({column} {cmp} ")).bind(v.clone());
-                    page.push(&format!(" OR ({column} = ")).bind(v);
+                    page.push(&format!(" AND {column} {inclusive} "))
+                        .bind(v.clone());
+                    page.push(&format!(" AND ({column} {cmp} ")).bind(v);
                 }
                 _ => return Err(stale()),
             }
-            page.push(&format!(" AND u.id {cmp} ")).bind(id).push("))");
+            page.push(&format!(" OR u.id {cmp} ")).bind(id).push(")");
         }
         let dir = if q.descending { "DESC" } else { "ASC" };
         page.push(&format!(" ORDER BY {column} {dir}, u.id {dir} LIMIT "))
@@ -442,22 +459,106 @@ impl Store {
         } else {
             None
         };
-        Ok(UserPage { users, total, next })
+        let total_capped = broad && total > TOTAL_CAP;
+        Ok(UserPage {
+            users,
+            total: total.min(TOTAL_CAP),
+            total_capped,
+            next,
+        })
+    }
+
+    /// Decides, per search word, whether it drives the query or is checked
+    /// per row, from how many index entries it matches (counted only up to
+    /// the threshold, so this stays cheap).
+    /// Returns the plan for the page query and the plan for the count query
+    /// (where the narrowest word always drives: counting has no ORDER BY to
+    /// stop early on).
+    #[allow(clippy::type_complexity)]
+    async fn plan_words(
+        &self,
+        search: &str,
+    ) -> CoreResult<(Vec<(String, WordPlan)>, Vec<(String, WordPlan)>)> {
+        let words: Vec<String> = search
+            .to_lowercase()
+            .split_whitespace()
+            .take(5)
+            .map(String::from)
+            .collect();
+        let mut sized = Vec::with_capacity(words.len());
+        for w in words {
+            let (low, high) = super::search::prefix_range(&w);
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM user_search WHERE term >= $1 AND term < $2 LIMIT $3) sized",
+            )
+            .bind(low)
+            .bind(high)
+            .bind(DENSE_WORD + 1)
+            .fetch_one(self.reader())
+            .await?;
+            sized.push((w, n));
+        }
+        // The narrowest word drives when it is narrow; the rest are checked.
+        let narrowest = sized
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (_, n))| *n)
+            .map(|(i, (_, n))| (i, *n));
+        let plan = |force: bool| -> Vec<(String, WordPlan)> {
+            sized
+                .iter()
+                .enumerate()
+                .map(|(i, (w, _))| {
+                    let drive =
+                        narrowest.is_some_and(|(j, n)| j == i && (force || n <= BROAD_WORD));
+                    (
+                        w.clone(),
+                        if drive {
+                            WordPlan::Drive
+                        } else {
+                            WordPlan::Check
+                        },
+                    )
+                })
+                .collect()
+        };
+        let dense = narrowest.is_some_and(|(_, n)| n > DENSE_WORD);
+        Ok((plan(false), if dense { plan(false) } else { plan(true) }))
     }
 }
 
-fn push_filters(sql: &mut Sql<'_>, q: &UserQuery) {
+/// How each search word is matched. A word matching few index entries is
+/// best used to drive the query (`IN`); one matching a large share of users
+/// is best checked per candidate row (`EXISTS`), which lets ORDER BY ... LIMIT
+/// stop early. Both backends plan these two shapes well.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WordPlan {
+    Drive,
+    Check,
+}
+
+/// Above this many index entries a word counts as broad.
+const BROAD_WORD: i64 = 2000;
+/// Above this many, matches are dense enough that even counting is faster
+/// by checking rows than by driving from the index.
+const DENSE_WORD: i64 = 20_000;
+/// Totals of broad searches are counted only this far ("1,000+ users").
+pub const TOTAL_CAP: i64 = 1000;
+
+fn push_filters(sql: &mut Sql<'_>, q: &UserQuery, plans: &[(String, WordPlan)]) {
     sql.push(" WHERE 1 = 1");
-    let term = q.search.trim().to_lowercase();
-    if !term.is_empty() {
-        let esc = like_escape(&term);
-        sql.push(" AND (u.email_lc LIKE ")
-            .bind(format!("%{esc}%"))
-            .push(" ESCAPE '\\' OR u.name_lc LIKE ")
-            .bind(format!("%{esc}%"))
-            .push(" ESCAPE '\\' OR u.id LIKE ")
-            .bind(format!("{esc}%"))
-            .push(" ESCAPE '\\')");
+    // Every word of the query must start some indexed word of the user.
+    for (word, plan) in plans {
+        let (low, high) = super::search::prefix_range(word);
+        match plan {
+            WordPlan::Drive => {
+                sql.push(" AND u.id IN (SELECT s.user_id FROM user_search s WHERE s.term >= ")
+            }
+            WordPlan::Check => sql.push(
+                " AND EXISTS (SELECT 1 FROM user_search s WHERE s.user_id = u.id AND s.term >= ",
+            ),
+        };
+        sql.bind(low).push(" AND s.term < ").bind(high).push(")");
     }
     if let Some(c) = q.connection_id.as_ref().filter(|c| !c.is_empty()) {
         sql.push(" AND u.connection_id = ").bind(c.clone());

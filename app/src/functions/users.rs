@@ -82,6 +82,7 @@ pub async fn search_users(
     Ok(UserPageDto {
         users: page.users.into_iter().map(row).collect(),
         total: page.total,
+        total_capped: page.total_capped,
         next: page.next,
     })
 }

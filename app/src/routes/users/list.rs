@@ -174,7 +174,11 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(res) => {
                         let start = p.depth() * PAGE_SIZE;
                         let shown = res.users.len();
-                        let summary = if res.total == 1 { "1 user".to_string() } else { format!("{} users", res.total) };
+                        let summary = match (res.total, res.total_capped) {
+                            (n, true) => format!("{n}+ users"),
+                            (1, false) => "1 user".to_string(),
+                            (n, false) => format!("{n} users"),
+                        };
                         let range = if shown == 0 { String::new() } else { format!(" · showing {}–{}", start + 1, start + shown) };
                         let next_href = res.next.clone().map(|n| {
                             let mut np = p.clone();
