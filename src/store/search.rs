@@ -72,6 +72,11 @@ impl Store {
     /// Rebuilds the index for users that have no terms (databases created
     /// before the index existed). Cheap when nothing is missing.
     pub async fn backfill_search_index(&self) -> CoreResult<u64> {
+        // Once every user has been indexed, new and changed users are indexed
+        // in their own transactions, so the scan below never needs repeating.
+        if self.get_setting("search_index_complete").await?.is_some() {
+            return Ok(0);
+        }
         let missing: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT id, email, name FROM users u WHERE NOT EXISTS (SELECT 1 FROM user_search s WHERE s.user_id = u.id)",
         )
@@ -84,6 +89,7 @@ impl Store {
             }
             tx.commit().await?;
         }
+        self.set_setting("search_index_complete", "1").await?;
         Ok(missing.len() as u64)
     }
 }
