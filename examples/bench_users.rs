@@ -61,6 +61,7 @@ async fn run(backend: &str, url: &str) {
                 .expect("seed");
         }
     }
+    store.analyze().await.expect("analyze");
     let seed_ms = seed_started.elapsed().as_millis();
 
     let queries: Vec<UserQuery> = vec![

@@ -243,6 +243,7 @@ pub async fn seed(
                 .await?;
         }
     }
+    store.analyze().await?;
     store.set_setting("demo_seeded", &now.to_string()).await?;
     Ok(DemoSummary { created: true })
 }

@@ -147,6 +147,13 @@ impl Store {
         &self.read
     }
 
+    /// Refreshes planner statistics (both engines have ANALYZE). Worth
+    /// running after bulk loads, which autovacuum only notices later.
+    pub async fn analyze(&self) -> CoreResult<()> {
+        self.write.execute("ANALYZE").await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
