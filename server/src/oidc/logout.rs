@@ -6,7 +6,7 @@ use http::{header, HeaderMap, HeaderValue, StatusCode};
 use masquerade::oidc::params::single_valued;
 use serde_json::Value;
 
-use super::pages::{error_page, escape};
+use super::pages::{error_page, hidden_inputs, page};
 use super::pairs;
 use app::functions::ctx::{cookie_value, SESSION_COOKIE};
 use app::state::AppState;
@@ -141,28 +141,17 @@ async fn handle(
 }
 
 fn confirmation(raw: &[(String, String)]) -> Response {
-    let inputs: String = raw
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                escape(k),
-                escape(v)
-            )
-        })
-        .collect();
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign out · Masquerade</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/masquerade.css\"></head><body class=\"min-h-screen bg-slate-50 flex items-center justify-center p-6\">\
-         <main class=\"w-full max-w-md rounded-lg bg-white p-8 shadow-sm ring-1 ring-slate-200\"><h1 class=\"text-xl font-semibold\">Sign out?</h1>\
+    let body = format!(
+        "<h1 class=\"text-xl font-semibold\">Sign out?</h1>\
          <p class=\"mt-2 text-sm text-slate-600\">An application asked to sign you out of Masquerade.</p>\
-         <form method=\"post\" action=\"/oidc/logout\" class=\"mt-6\">{inputs}\
-         <button type=\"submit\" class=\"rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white\">Sign out</button></form></main></body></html>"
+         <form method=\"post\" action=\"/oidc/logout\" class=\"mt-6\">{}\
+         <button type=\"submit\" class=\"rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white\">Sign out</button></form>",
+        hidden_inputs(raw)
     );
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(html),
+        Html(page("Sign out", &body)),
     )
         .into_response()
 }

@@ -12,7 +12,7 @@ pub fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn page(title: &str, body: &str) -> String {
+pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{t} · Masquerade</title><link rel=\"stylesheet\" href=\"/pkg/masquerade.css\"></head>\
@@ -39,11 +39,9 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         .into_response()
 }
 
-/// OAuth 2.0 Form Post Response Mode: a form that posts itself to the
-/// client. The inline script is allowed by a per-response CSP nonce.
-pub fn form_post(action: &str, params: &[(String, String)]) -> Response {
-    let nonce = masquerade::secrets::new_secret();
-    let inputs: String = params
+/// Hidden form fields carrying `params` verbatim.
+pub fn hidden_inputs(params: &[(String, String)]) -> String {
+    params
         .iter()
         .map(|(k, v)| {
             format!(
@@ -52,7 +50,14 @@ pub fn form_post(action: &str, params: &[(String, String)]) -> Response {
                 escape(v)
             )
         })
-        .collect();
+        .collect()
+}
+
+/// OAuth 2.0 Form Post Response Mode: a form that posts itself to the
+/// client. The inline script is allowed by a per-response CSP nonce.
+pub fn form_post(action: &str, params: &[(String, String)]) -> Response {
+    let nonce = masquerade::secrets::new_secret();
+    let inputs = hidden_inputs(params);
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signing in…</title></head><body>\
          <form method=\"post\" action=\"{}\">{inputs}<noscript><button type=\"submit\">Continue</button></noscript></form>\
