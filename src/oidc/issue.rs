@@ -293,6 +293,18 @@ pub async fn token_request(
     }
 }
 
+/// Maps a redemption outcome to the token endpoint's `invalid_grant` errors.
+fn redeemed<T>(r: Redeem<T>, what: &str, replayed: &str) -> Result<T, OAuthError> {
+    match r {
+        Redeem::Ok(v) => Ok(v),
+        Redeem::Unknown => Err(OAuthError::invalid_grant(format!("The {what} is invalid."))),
+        Redeem::Expired => Err(OAuthError::invalid_grant(format!(
+            "The {what} has expired or was revoked."
+        ))),
+        Redeem::Replayed => Err(OAuthError::invalid_grant(replayed.to_string())),
+    }
+}
+
 async fn load_user(svc: &Services, id: &str) -> Result<User, OAuthError> {
     match svc.store.get_user(id).await {
         Ok(u) if !u.blocked => Ok(u),
@@ -318,29 +330,14 @@ async fn exchange_code(
     now: i64,
 ) -> Result<Value, OAuthError> {
     let code = param(params, "code")?;
-    let rec = match svc
-        .store
-        .redeem_code(&hash_secret(code), now)
-        .await
-        .map_err(server_error)?
-    {
-        Redeem::Ok(r) => r,
-        Redeem::Unknown => {
-            return Err(OAuthError::invalid_grant(
-                "The authorization code is invalid.",
-            ))
-        }
-        Redeem::Expired => {
-            return Err(OAuthError::invalid_grant(
-                "The authorization code has expired.",
-            ))
-        }
-        Redeem::Replayed => {
-            return Err(OAuthError::invalid_grant(
-                "The authorization code was already used; tokens issued from it are revoked.",
-            ))
-        }
-    };
+    let rec = redeemed(
+        svc.store
+            .redeem_code(&hash_secret(code), now)
+            .await
+            .map_err(server_error)?,
+        "authorization code",
+        "The authorization code was already used; tokens issued from it are revoked.",
+    )?;
     if rec.client_id != app.client_id {
         return Err(OAuthError::invalid_grant(
             "The authorization code was issued to another client.",
@@ -440,25 +437,14 @@ async fn refresh(
     now: i64,
 ) -> Result<Value, OAuthError> {
     let token = param(params, "refresh_token")?;
-    let grant = match svc
-        .store
-        .use_refresh_token(&hash_secret(token), app.tokens.refresh_rotation, now)
-        .await
-        .map_err(server_error)?
-    {
-        Redeem::Ok(g) => g,
-        Redeem::Unknown => return Err(OAuthError::invalid_grant("The refresh token is invalid.")),
-        Redeem::Expired => {
-            return Err(OAuthError::invalid_grant(
-                "The refresh token has expired or was revoked.",
-            ))
-        }
-        Redeem::Replayed => {
-            return Err(OAuthError::invalid_grant(
-                "The refresh token was already used; the session is revoked.",
-            ))
-        }
-    };
+    let grant = redeemed(
+        svc.store
+            .use_refresh_token(&hash_secret(token), app.tokens.refresh_rotation, now)
+            .await
+            .map_err(server_error)?,
+        "refresh token",
+        "The refresh token was already used; the session is revoked.",
+    )?;
     if grant.client_id != app.client_id {
         return Err(OAuthError::invalid_grant(
             "The refresh token was issued to another client.",
