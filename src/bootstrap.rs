@@ -1,7 +1,9 @@
 //! What every start does before serving: built-in roles, the default
 //! connection, and a first administrator when there is none.
 
+use crate::domain::application::{AppType, ApplicationInput};
 use crate::domain::connection::DEFAULT_CONNECTION;
+use crate::domain::{management_api, Api};
 use crate::domain::role::ADMIN_ROLE;
 use crate::domain::user::NewUser;
 use crate::error::{CoreError, CoreResult};
@@ -82,4 +84,65 @@ pub async fn ensure_admin(
         email,
         generated_password: generated,
     }))
+}
+
+/// Creates or refreshes the built-in Management API for this public URL.
+pub async fn ensure_management_api(store: &Store, public_url: &str, now: i64) -> CoreResult<Api> {
+    let input = management_api(public_url);
+    match store.sync_builtin_api(&input, now).await {
+        // Another instance created it at the same moment.
+        Err(CoreError::Validation(_)) | Err(CoreError::Conflict { .. }) => store
+            .api_by_identifier(&input.identifier)
+            .await?
+            .ok_or(CoreError::NotFound("API")),
+        other => other,
+    }
+}
+
+/// The machine-to-machine application named by
+/// MASQUERADE_BOOTSTRAP_CLIENT_ID/SECRET: created or brought up to date on
+/// every start, with the configured secret and every management permission.
+pub async fn ensure_bootstrap_client(
+    store: &Store,
+    management: &Api,
+    client_id: &str,
+    secret: &str,
+    now: i64,
+) -> CoreResult<()> {
+    let ctx = AuditContext::system();
+    match store.get_application(client_id).await {
+        Ok(app) => {
+            if app.app_type != AppType::MachineToMachine {
+                return Err(CoreError::field(
+                    "client_id",
+                    "The bootstrap client id belongs to an application that is not machine to machine.",
+                ));
+            }
+            if !store.verify_client_secret(client_id, secret).await? {
+                store
+                    .replace_secret(&ctx, client_id, secret.to_string(), now)
+                    .await?;
+            }
+        }
+        Err(CoreError::NotFound(_)) => {
+            let input = ApplicationInput {
+                name: "Bootstrap automation".into(),
+                description: "Created from MASQUERADE_BOOTSTRAP_CLIENT_ID for automation and first set-up."
+                    .into(),
+                app_type: AppType::MachineToMachine.as_str().into(),
+                grant_types: vec!["client_credentials".into()],
+                ..Default::default()
+            };
+            store
+                .create_application_with_id(&ctx, &input, client_id, Some(secret), now)
+                .await?;
+        }
+        Err(e) => return Err(e),
+    }
+    if !management.client_ids.iter().any(|c| c == client_id) {
+        store
+            .set_api_client(&ctx, &management.id, client_id, true, now)
+            .await?;
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::json;
 
 use crate::domain::application::ApplicationInput;
+use crate::domain::api::{ApiInput, Permission};
 use crate::domain::role::{ADMIN_ROLE, SUPPORT_ROLE};
 use crate::error::CoreResult;
 use crate::password::hash_password_blocking;
@@ -117,6 +118,10 @@ const DOMAINS: &[&str] = &[
     "umbrella.test",
 ];
 const PLANS: &[&str] = &["free", "team", "business", "enterprise"];
+
+/// The demo's resource server: the audience the sample app and the reporting
+/// job ask for.
+pub const ORDERS_API: &str = "https://api.orders.example/";
 
 pub struct DemoSummary {
     pub created: bool,
@@ -241,6 +246,35 @@ pub async fn seed(
             store
                 .create_application_with_id(&ctx, &input, client_id, secret, now)
                 .await?;
+        }
+    }
+    if store.api_by_identifier(ORDERS_API).await?.is_none() {
+        let api = store
+            .create_api(
+                &ctx,
+                &ApiInput {
+                    identifier: ORDERS_API.into(),
+                    name: "Orders API".into(),
+                    signing_alg: "ES256".into(),
+                    token_lifetime_secs: 3600,
+                    permissions: [
+                        ("read:orders", "Read a customer's orders"),
+                        ("write:orders", "Place and cancel orders"),
+                        ("read:reports", "Read sales reports"),
+                    ]
+                    .iter()
+                    .map(|(v, d)| Permission {
+                        value: (*v).into(),
+                        description: (*d).into(),
+                    })
+                    .collect(),
+                },
+                false,
+                now,
+            )
+            .await?;
+        for client in [SAMPLE_APP_CLIENT_ID, "orders-spa", "reporting-service"] {
+            store.set_api_client(&ctx, &api.id, client, true, now).await?;
         }
     }
     store.analyze().await?;

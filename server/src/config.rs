@@ -59,6 +59,20 @@ pub struct Config {
     )]
     pub sample_app_secret: String,
 
+    /// Client id of a machine-to-machine application to create (or update) at
+    /// start-up, holding every Management API permission.
+    #[arg(long, env = "MASQUERADE_BOOTSTRAP_CLIENT_ID", requires = "bootstrap_client_secret")]
+    pub bootstrap_client_id: Option<String>,
+
+    /// Client secret for MASQUERADE_BOOTSTRAP_CLIENT_ID (at least 24 characters).
+    #[arg(
+        long,
+        env = "MASQUERADE_BOOTSTRAP_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "bootstrap_client_id"
+    )]
+    pub bootstrap_client_secret: Option<String>,
+
     /// Console session idle timeout, in minutes.
     #[arg(long, env = "MASQUERADE_SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,

@@ -33,6 +33,17 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .await
         .map_err(|e| detail(&e))?;
 
+    let management = bootstrap::ensure_management_api(&store, &public_url, now)
+        .await
+        .map_err(|e| format!("management API: {}", detail(&e)))?;
+    if let (Some(id), Some(secret)) = (&cfg.bootstrap_client_id, &cfg.bootstrap_client_secret) {
+        if secret.len() < 24 {
+            return Err("MASQUERADE_BOOTSTRAP_CLIENT_SECRET must be at least 24 characters".into());
+        }
+        bootstrap::ensure_bootstrap_client(&store, &management, id, secret, now)
+            .await
+            .map_err(|e| format!("bootstrap client: {}", detail(&e)))?;
+    }
     if cfg.demo {
         let seeded = demo::seed(
             &store,

@@ -6,6 +6,37 @@ use crate::validate::{check_text, MAX_NAME_LEN};
 /// Identifier of the built-in Management API, relative to the public URL.
 pub const MANAGEMENT_API_PATH: &str = "/api/v1/";
 
+/// Every permission of the built-in Management API, with what it allows.
+pub const MANAGEMENT_PERMISSIONS: &[(&str, &str)] = &[
+    ("users:read", "Read users"),
+    ("users:write", "Create, change, block and delete users"),
+    ("applications:read", "Read applications"),
+    ("applications:write", "Create, change and delete applications; rotate secrets"),
+    ("connections:read", "Read connections"),
+    ("connections:write", "Enable and disable connections per application"),
+    ("apis:read", "Read APIs"),
+    ("apis:write", "Create, change and delete APIs; authorize applications"),
+    ("impersonation:create", "Mint Sign in as User links"),
+    ("impersonation:read", "Read impersonation history"),
+];
+
+/// The built-in Management API as it should be for this public URL.
+pub fn management_api(public_url: &str) -> ApiInput {
+    ApiInput {
+        identifier: format!("{}{MANAGEMENT_API_PATH}", public_url.trim_end_matches('/')),
+        name: "Masquerade Management API".into(),
+        signing_alg: "ES256".into(),
+        token_lifetime_secs: 3600,
+        permissions: MANAGEMENT_PERMISSIONS
+            .iter()
+            .map(|(value, description)| Permission {
+                value: (*value).into(),
+                description: (*description).into(),
+            })
+            .collect(),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Permission {
     pub value: String,

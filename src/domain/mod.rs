@@ -6,7 +6,9 @@ pub mod connection;
 pub mod role;
 pub mod user;
 
-pub use api::{Api, ApiInput, Permission, MANAGEMENT_API_PATH};
+pub use api::{
+    management_api, Api, ApiInput, Permission, MANAGEMENT_API_PATH, MANAGEMENT_PERMISSIONS,
+};
 pub use application::{AppType, Application, ApplicationInput};
 pub use connection::{Connection, DEFAULT_CONNECTION};
 pub use role::{Role, ADMIN_ROLE, SUPPORT_ROLE};

@@ -81,6 +81,124 @@ impl Store {
         self.get_api(&id).await
     }
 
+    /// Changes an API. The built-in Management API keeps its identifier and
+    /// permissions: the server's own authorization depends on them.
+    pub async fn update_api(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        input: &ApiInput,
+        now: i64,
+    ) -> CoreResult<Api> {
+        input.validate()?;
+        let current = self.get_api(id).await?;
+        if current.builtin
+            && (input.identifier.trim() != current.identifier
+                || input.permissions != current.permissions)
+        {
+            return Err(CoreError::field(
+                "identifier",
+                "The Management API's identifier and permissions are fixed.",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE apis SET identifier = $2, name = $3, signing_alg = $4, token_lifetime_secs = $5, \
+             permissions = $6, updated_at = $7 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(input.identifier.trim())
+        .bind(input.name.trim())
+        .bind(&input.signing_alg)
+        .bind(input.token_lifetime_secs)
+        .bind(json!(input.permissions).to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_on("identifier", "An API with this identifier already exists."))?;
+        append(
+            &mut tx,
+            ctx,
+            "api.updated",
+            Some(id),
+            json!({"identifier": input.identifier.trim()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_api(id).await
+    }
+
+    /// Keeps the built-in API's identifier and permissions in line with this
+    /// build and the configured public URL (both can change between starts).
+    pub async fn sync_builtin_api(&self, input: &ApiInput, now: i64) -> CoreResult<Api> {
+        input.validate()?;
+        let existing: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM apis WHERE builtin = 1")
+                .fetch_optional(self.reader())
+                .await?;
+        let Some((id,)) = existing else {
+            return self
+                .create_api(&AuditContext::system(), input, true, now)
+                .await;
+        };
+        let current = self.get_api(&id).await?;
+        if current.identifier == input.identifier && current.permissions == input.permissions {
+            return Ok(current);
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE apis SET identifier = $2, permissions = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(&id)
+        .bind(&input.identifier)
+        .bind(json!(input.permissions).to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &AuditContext::system(),
+            "api.updated",
+            Some(&id),
+            json!({"identifier": input.identifier}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_api(&id).await
+    }
+
+    pub async fn delete_api(&self, ctx: &AuditContext, id: &str, now: i64) -> CoreResult<()> {
+        let api = self.get_api(id).await?;
+        if api.builtin {
+            return Err(CoreError::field(
+                "api",
+                "The Management API is built in and cannot be deleted.",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM api_clients WHERE api_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM apis WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            ctx,
+            "api.deleted",
+            Some(id),
+            json!({"identifier": api.identifier}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn get_api(&self, id: &str) -> CoreResult<Api> {
         let row: ApiRow = sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
             .bind(id)

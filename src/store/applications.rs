@@ -198,6 +198,17 @@ impl Store {
         client_id: &str,
         now: i64,
     ) -> CoreResult<NewSecret> {
+        self.replace_secret(ctx, client_id, new_secret(), now).await
+    }
+
+    /// Sets a secret chosen by the operator (the bootstrap client).
+    pub async fn replace_secret(
+        &self,
+        ctx: &AuditContext,
+        client_id: &str,
+        secret: String,
+        now: i64,
+    ) -> CoreResult<NewSecret> {
         let app = self.get_application(client_id).await?;
         if !app.app_type.is_confidential() {
             return Err(CoreError::field(
@@ -205,7 +216,6 @@ impl Store {
                 "Public applications have no client secret.",
             ));
         }
-        let secret = new_secret();
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE applications SET client_secret_hash = $2, secret_rotated_at = $3, updated_at = $3 WHERE client_id = $1")
             .bind(client_id)
