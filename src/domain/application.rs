@@ -117,6 +117,28 @@ impl Default for TokenSettings {
     }
 }
 
+impl TokenSettings {
+    pub fn validate(&self) -> CoreResult<()> {
+        let mut p = Problems::default();
+        p.check(
+            (60..=30 * 86_400).contains(&self.id_token_lifetime_secs),
+            "id_token_lifetime_secs",
+            "ID token lifetime must be between 60 seconds and 30 days.",
+        );
+        p.check(
+            (60..=365 * 86_400).contains(&self.refresh_lifetime_secs),
+            "refresh_lifetime_secs",
+            "Refresh token lifetime must be between 60 seconds and 365 days.",
+        );
+        p.check(
+            crate::keys::Alg::parse(&self.signing_alg).is_some(),
+            "signing_alg",
+            "Choose ES256, RS256 or EdDSA.",
+        );
+        p.into_result()
+    }
+}
+
 /// Everything an administrator sets on an application, as one validated unit.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ApplicationInput {

@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::audit::{append, AuditContext};
 use super::{Store, Tx};
-use crate::domain::application::{AppType, Application, ApplicationInput};
+use crate::domain::application::{AppType, Application, ApplicationInput, TokenSettings};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::{hash_secret, new_client_id, new_secret};
 
@@ -185,6 +185,42 @@ impl Store {
             "application.updated",
             Some(client_id),
             json!({"name": input.name.trim()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_application(client_id).await
+    }
+
+    pub async fn update_token_settings(
+        &self,
+        ctx: &AuditContext,
+        client_id: &str,
+        tokens: &TokenSettings,
+        now: i64,
+    ) -> CoreResult<Application> {
+        tokens.validate()?;
+        self.get_application(client_id).await?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE applications SET id_token_lifetime_secs = $2, refresh_tokens = $3, refresh_rotation = $4, \
+             refresh_lifetime_secs = $5, signing_alg = $6, updated_at = $7 WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .bind(tokens.id_token_lifetime_secs)
+        .bind(i64::from(tokens.refresh_tokens))
+        .bind(i64::from(tokens.refresh_rotation))
+        .bind(tokens.refresh_lifetime_secs)
+        .bind(&tokens.signing_alg)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            ctx,
+            "application.tokens_updated",
+            Some(client_id),
+            json!(tokens),
             now,
         )
         .await?;
