@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod impersonation;
 pub mod keys;
 pub mod oidc;
 pub mod password;

@@ -21,6 +21,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/.well-known/")
         || path.starts_with("/sample-app")
         || path == "/oidc/logout"
+        || path.starts_with("/impersonate/")
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path == "/favicon.svg"

@@ -5,7 +5,9 @@
 mod api;
 mod config;
 mod guard;
+mod impersonate;
 mod oidc;
+mod request_audit;
 mod sample_app;
 mod startup;
 

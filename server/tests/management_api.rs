@@ -37,6 +37,10 @@ async fn openapi_describes_every_route() {
         "/apis",
         "/apis/{id}",
         "/apis/{id}/clients/{client_id}",
+        "/users/{id}/impersonation",
+        "/users/{id}/impersonations",
+        "/impersonations",
+        "/impersonations/{id}/revoke",
     ] {
         assert!(paths.contains_key(p), "missing {p}");
     }

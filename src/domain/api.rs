@@ -26,7 +26,8 @@ pub const MANAGEMENT_PERMISSIONS: &[(&str, &str)] = &[
         "Create, change and delete APIs; authorize applications",
     ),
     ("impersonation:create", "Mint Sign in as User links"),
-    ("impersonation:read", "Read impersonation history"),
+    ("impersonation:read", "Read impersonation history and active impersonations"),
+    ("impersonation:revoke", "End impersonated sessions"),
 ];
 
 /// The built-in Management API as it should be for this public URL.

@@ -103,6 +103,10 @@ pub struct TokenSettings {
     pub refresh_rotation: bool,
     pub refresh_lifetime_secs: i64,
     pub signing_alg: String,
+    /// Whether impersonated sessions may get refresh tokens (never past
+    /// the impersonation session cap).
+    #[serde(default)]
+    pub impersonation_refresh: bool,
 }
 
 impl Default for TokenSettings {
@@ -113,6 +117,7 @@ impl Default for TokenSettings {
             refresh_rotation: true,
             refresh_lifetime_secs: 30 * 86_400,
             signing_alg: "ES256".into(),
+            impersonation_refresh: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod application;
 pub mod connection;
+pub mod impersonation;
 pub mod role;
 pub mod user;
 

@@ -7,11 +7,13 @@ use super::authorize::AuthorizeRequest;
 use super::claims::{half_hash, profile_claims, AccessTokenClaims};
 use super::error::OAuthError;
 use super::pkce;
+use crate::domain::impersonation::Impersonation;
 use crate::domain::{Api, Application, User};
 use crate::keys::Alg;
 use crate::secrets::{hash_secret, new_id, new_secret};
 use crate::services::Services;
 use crate::store::oauth::{CodeRecord, Grant, Redeem};
+use crate::store::AuditContext;
 
 pub const CODE_LIFETIME_SECS: i64 = 60;
 pub const USERINFO_TOKEN_LIFETIME_SECS: i64 = 3600;
@@ -21,6 +23,59 @@ pub const USERINFO_TOKEN_LIFETIME_SECS: i64 = 3600;
 pub struct ClientAuth {
     pub client_id: String,
     pub secret: Option<String>,
+}
+
+/// The administrator behind an impersonated grant. Every token from such a
+/// grant names them in `act` (RFC 8693 §4.1) and ends by the session cap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub impersonation_id: String,
+    pub sub: String,
+    pub email: String,
+    pub session_expires_at: i64,
+}
+
+impl Actor {
+    pub fn of(rec: &Impersonation) -> Actor {
+        Actor {
+            impersonation_id: rec.id.clone(),
+            sub: rec.actor_id.clone(),
+            email: rec.actor_email.clone(),
+            session_expires_at: rec.session_expires_at,
+        }
+    }
+
+    pub fn act_claim(&self) -> Value {
+        json!({"sub": self.sub, "email": self.email})
+    }
+
+    /// Claims for the ID token and /userinfo: `act`, plus what Auth0's
+    /// impersonation put there, for applications written against it.
+    pub fn identity_claims(&self) -> [(&'static str, Value); 3] {
+        identity_claims(&self.act_claim())
+    }
+
+    /// A lifetime cut short so nothing outlives the impersonated session.
+    fn cap(&self, lifetime: i64, now: i64) -> i64 {
+        lifetime.min(self.session_expires_at - now).max(0)
+    }
+}
+
+/// `act` plus Auth0's `impersonated`/`impersonator`, from an `act` claim
+/// (as found in an access token presented to /userinfo).
+pub fn identity_claims(act: &Value) -> [(&'static str, Value); 3] {
+    [
+        ("act", act.clone()),
+        ("impersonated", json!(true)),
+        (
+            "impersonator",
+            json!({"user_id": act["sub"], "email": act["email"]}),
+        ),
+    ]
+}
+
+fn cap(actor: Option<&Actor>, lifetime: i64, now: i64) -> i64 {
+    actor.map_or(lifetime, |a| a.cap(lifetime, now))
 }
 
 fn server_error(e: crate::CoreError) -> OAuthError {
@@ -60,6 +115,7 @@ fn access_token(
     api: Option<&Api>,
     grant_id: &str,
     auth_time: Option<i64>,
+    actor: Option<&Actor>,
     now: i64,
 ) -> Result<Issued, OAuthError> {
     let issuer = &svc.config.public_url;
@@ -77,6 +133,11 @@ fn access_token(
         ),
         None => (json!(userinfo), USERINFO_TOKEN_LIFETIME_SECS, Alg::ES256),
     };
+    let lifetime = cap(actor, lifetime, now);
+    let mut extra = Map::new();
+    if let Some(a) = actor {
+        extra.insert("act".into(), a.act_claim());
+    }
     let claims = AccessTokenClaims {
         iss: issuer.clone(),
         sub: subject.to_string(),
@@ -88,7 +149,7 @@ fn access_token(
         scope: scope.join(" "),
         gid: grant_id.to_string(),
         auth_time,
-        extra: Map::new(),
+        extra,
     };
     let token = svc
         .keys
@@ -110,6 +171,7 @@ fn id_token(
     auth_time: i64,
     access_token: Option<&str>,
     code: Option<&str>,
+    actor: Option<&Actor>,
     now: i64,
 ) -> Result<String, OAuthError> {
     let alg = alg_of(&app.tokens.signing_alg);
@@ -119,7 +181,15 @@ fn id_token(
     claims.insert("aud".into(), json!(app.client_id));
     claims.insert("azp".into(), json!(app.client_id));
     claims.insert("iat".into(), json!(now));
-    claims.insert("exp".into(), json!(now + app.tokens.id_token_lifetime_secs));
+    claims.insert(
+        "exp".into(),
+        json!(now + cap(actor, app.tokens.id_token_lifetime_secs, now)),
+    );
+    if let Some(a) = actor {
+        for (k, v) in a.identity_claims() {
+            claims.insert(k.into(), v);
+        }
+    }
     claims.insert("auth_time".into(), json!(auth_time));
     if let Some(n) = nonce {
         claims.insert("nonce".into(), json!(n));
@@ -143,9 +213,14 @@ pub async fn authorization_response(
     user: &User,
     api: Option<&Api>,
     auth_time: i64,
+    actor: Option<&Actor>,
     now: i64,
 ) -> Result<Vec<(String, String)>, OAuthError> {
     let scope = granted_scope(&req.scope, api);
+    let lifetime = app
+        .tokens
+        .refresh_lifetime_secs
+        .max(USERINFO_TOKEN_LIFETIME_SECS);
     let grant = Grant {
         id: new_id("grt"),
         client_id: app.client_id.clone(),
@@ -154,12 +229,9 @@ pub async fn authorization_response(
         audience: api.map(|a| a.identifier.clone()),
         auth_time,
         created_at: now,
-        expires_at: now
-            + app
-                .tokens
-                .refresh_lifetime_secs
-                .max(USERINFO_TOKEN_LIFETIME_SECS),
+        expires_at: now + cap(actor, lifetime, now),
         revoked_at: 0,
+        impersonation_id: actor.map(|a| a.impersonation_id.clone()),
     };
     let code = req.response_type.code.then(new_secret);
     let record = code.as_ref().map(|_| CodeRecord {
@@ -174,6 +246,7 @@ pub async fn authorization_response(
         auth_time,
         expires_at: now + CODE_LIFETIME_SECS,
         used_at: 0,
+        impersonation_id: grant.impersonation_id.clone(),
     });
     let code_hash = code.as_deref().map(hash_secret);
     svc.store
@@ -195,6 +268,7 @@ pub async fn authorization_response(
             api,
             &grant.id,
             Some(auth_time),
+            actor,
             now,
         )?;
         out.push(("token_type".into(), "Bearer".into()));
@@ -213,6 +287,7 @@ pub async fn authorization_response(
             auth_time,
             at.as_deref(),
             code.as_deref(),
+            actor,
             now,
         )?;
         out.push(("id_token".into(), t));
@@ -269,13 +344,14 @@ pub async fn token_request(
     svc: &Services,
     app: &Application,
     params: &std::collections::HashMap<String, String>,
+    ctx: &AuditContext,
     now: i64,
 ) -> Result<Value, OAuthError> {
     let grant_type = param(params, "grant_type")?;
     let allowed = |g: &str| app.grant_types.iter().any(|x| x == g);
     match grant_type {
         "authorization_code" if allowed("authorization_code") => {
-            exchange_code(svc, app, params, now).await
+            exchange_code(svc, app, params, ctx, now).await
         }
         "refresh_token" if allowed("refresh_token") => refresh(svc, app, params, now).await,
         "client_credentials" if allowed("client_credentials") && app.app_type.is_confidential() => {
@@ -327,6 +403,7 @@ async fn exchange_code(
     svc: &Services,
     app: &Application,
     params: &std::collections::HashMap<String, String>,
+    ctx: &AuditContext,
     now: i64,
 ) -> Result<Value, OAuthError> {
     let code = param(params, "code")?;
@@ -366,6 +443,8 @@ async fn exchange_code(
         (None, None) => {}
     }
     let user = load_user(svc, &rec.user_id).await?;
+    let imp = impersonation_for(svc, rec.impersonation_id.as_deref(), now).await?;
+    let actor = imp.as_ref().map(Actor::of);
     let api = api_for(svc, rec.audience.as_deref()).await?;
     let scope: Vec<String> = crate::oidc::params::space_list(&rec.scope);
     let issued = access_token(
@@ -376,6 +455,7 @@ async fn exchange_code(
         api.as_ref(),
         &rec.grant_id,
         Some(rec.auth_time),
+        actor.as_ref(),
         now,
     )?;
     let mut body = json!({
@@ -394,13 +474,47 @@ async fn exchange_code(
             rec.auth_time,
             Some(&issued.access_token),
             None,
+            actor.as_ref(),
             now
         )?);
     }
-    if let Some(rt) = new_refresh_token(svc, app, &rec.grant_id, &scope, now).await? {
+    if let Some(rt) =
+        new_refresh_token(svc, app, &rec.grant_id, &scope, actor.as_ref(), now).await?
+    {
         body["refresh_token"] = json!(rt);
     }
+    if let Some(imp) = &imp {
+        let ctx = AuditContext {
+            actor_id: Some(imp.actor_id.clone()),
+            ..ctx.clone()
+        };
+        svc.store
+            .record_impersonation_tokens(&ctx, &imp.id, imp.audit_data(), now)
+            .await
+            .map_err(server_error)?;
+    }
     Ok(body)
+}
+
+/// The impersonation behind a grant, refused once it was revoked or its
+/// session cap has passed.
+async fn impersonation_for(
+    svc: &Services,
+    id: Option<&str>,
+    now: i64,
+) -> Result<Option<Impersonation>, OAuthError> {
+    let Some(id) = id else { return Ok(None) };
+    let rec = svc
+        .store
+        .get_impersonation(id)
+        .await
+        .map_err(server_error)?;
+    if rec.revoked_at > 0 || rec.session_expires_at <= now {
+        return Err(OAuthError::invalid_grant(
+            "The impersonated session has ended.",
+        ));
+    }
+    Ok(Some(rec))
 }
 
 /// A refresh token when the application uses them and `offline_access` was granted.
@@ -409,11 +523,13 @@ async fn new_refresh_token(
     app: &Application,
     grant_id: &str,
     scope: &[String],
+    actor: Option<&Actor>,
     now: i64,
 ) -> Result<Option<String>, OAuthError> {
     if !app.tokens.refresh_tokens
         || !app.grant_types.iter().any(|g| g == "refresh_token")
         || !scope.iter().any(|s| s == "offline_access")
+        || (actor.is_some() && !app.tokens.impersonation_refresh)
     {
         return Ok(None);
     }
@@ -422,7 +538,7 @@ async fn new_refresh_token(
         .insert_refresh_token(
             &hash_secret(&token),
             grant_id,
-            now + app.tokens.refresh_lifetime_secs,
+            now + cap(actor, app.tokens.refresh_lifetime_secs, now),
             now,
         )
         .await
@@ -455,6 +571,8 @@ async fn refresh(
         .clone()
         .ok_or_else(|| OAuthError::invalid_grant("The refresh token has no user."))?;
     let user = load_user(svc, &user_id).await?;
+    let imp = impersonation_for(svc, grant.impersonation_id.as_deref(), now).await?;
+    let actor = imp.as_ref().map(Actor::of);
     let granted = crate::oidc::params::space_list(&grant.scope);
     // A refresh may narrow the scope, never widen it (RFC 6749 §6).
     let scope = match params.get("scope") {
@@ -478,6 +596,7 @@ async fn refresh(
         api.as_ref(),
         &grant.id,
         Some(grant.auth_time),
+        actor.as_ref(),
         now,
     )?;
     let mut body = json!({
@@ -496,11 +615,12 @@ async fn refresh(
             grant.auth_time,
             Some(&issued.access_token),
             None,
+            actor.as_ref(),
             now
         )?);
     }
     if app.tokens.refresh_rotation {
-        if let Some(rt) = new_refresh_token(svc, app, &grant.id, &granted, now).await? {
+        if let Some(rt) = new_refresh_token(svc, app, &grant.id, &granted, actor.as_ref(), now).await? {
             body["refresh_token"] = json!(rt);
         }
     }
@@ -556,6 +676,7 @@ async fn client_credentials(
         &scope,
         Some(&api),
         "",
+        None,
         None,
         now,
     )?;

@@ -10,7 +10,7 @@ const SELECT: &str =
     "SELECT client_id, name, description, app_type, client_secret_hash, secret_rotated_at, \
      callback_urls, allowed_logout_urls, allowed_web_origins, initiate_login_uri, grant_types, \
      allow_impersonation, created_at, updated_at, id_token_lifetime_secs, refresh_tokens, refresh_rotation, \
-     refresh_lifetime_secs, signing_alg FROM applications";
+     refresh_lifetime_secs, signing_alg, impersonation_refresh FROM applications";
 
 #[derive(sqlx::FromRow)]
 struct AppRow {
@@ -33,6 +33,7 @@ struct AppRow {
     refresh_rotation: i64,
     refresh_lifetime_secs: i64,
     signing_alg: String,
+    impersonation_refresh: i64,
 }
 
 fn list(raw: &str) -> Vec<String> {
@@ -63,6 +64,7 @@ impl AppRow {
                 refresh_rotation: self.refresh_rotation != 0,
                 refresh_lifetime_secs: self.refresh_lifetime_secs,
                 signing_alg: self.signing_alg,
+                impersonation_refresh: self.impersonation_refresh != 0,
             },
         }
     }
@@ -204,7 +206,8 @@ impl Store {
         let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE applications SET id_token_lifetime_secs = $2, refresh_tokens = $3, refresh_rotation = $4, \
-             refresh_lifetime_secs = $5, signing_alg = $6, updated_at = $7 WHERE client_id = $1",
+             refresh_lifetime_secs = $5, signing_alg = $6, updated_at = $7, impersonation_refresh = $8 \
+             WHERE client_id = $1",
         )
         .bind(client_id)
         .bind(tokens.id_token_lifetime_secs)
@@ -213,6 +216,7 @@ impl Store {
         .bind(tokens.refresh_lifetime_secs)
         .bind(&tokens.signing_alg)
         .bind(now)
+        .bind(i64::from(tokens.impersonation_refresh))
         .execute(&mut *tx)
         .await?;
         append(

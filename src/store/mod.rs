@@ -11,6 +11,7 @@ pub mod applications;
 mod audit;
 mod builder;
 mod connections;
+pub mod impersonations;
 pub mod keys;
 pub mod oauth;
 mod roles;

@@ -16,6 +16,8 @@ pub struct Grant {
     pub created_at: i64,
     pub expires_at: i64,
     pub revoked_at: i64,
+    /// Set when the grant came from Sign in as User.
+    pub impersonation_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -31,6 +33,8 @@ pub struct CodeRecord {
     pub auth_time: i64,
     pub expires_at: i64,
     pub used_at: i64,
+    /// From the grant: set when the code came from Sign in as User.
+    pub impersonation_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +54,8 @@ impl Store {
     ) -> CoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO grants (id, client_id, user_id, scope, audience, auth_time, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO grants (id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, impersonation_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&g.id)
         .bind(&g.client_id)
@@ -61,6 +65,7 @@ impl Store {
         .bind(g.auth_time)
         .bind(g.created_at)
         .bind(g.expires_at)
+        .bind(&g.impersonation_id)
         .execute(&mut *tx)
         .await?;
         if let Some((hash, c)) = code {
@@ -93,8 +98,9 @@ impl Store {
     pub async fn redeem_code(&self, hash: &str, now: i64) -> CoreResult<Redeem<CodeRecord>> {
         let mut tx = self.begin().await?;
         let rec: Option<CodeRecord> = sqlx::query_as(
-            "SELECT grant_id, client_id, user_id, redirect_uri, scope, audience, nonce, code_challenge, auth_time, \
-               expires_at, used_at FROM authorization_codes WHERE code_hash = $1",
+            "SELECT c.grant_id, c.client_id, c.user_id, c.redirect_uri, c.scope, c.audience, c.nonce, c.code_challenge, \
+               c.auth_time, c.expires_at, c.used_at, g.impersonation_id \
+             FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.code_hash = $1",
         )
         .bind(hash)
         .fetch_optional(&mut *tx)
@@ -174,7 +180,7 @@ impl Store {
             }
         }
         let grant: Option<Grant> = sqlx::query_as(
-            "SELECT id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, revoked_at FROM grants WHERE id = $1",
+            "SELECT id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, revoked_at, impersonation_id FROM grants WHERE id = $1",
         )
         .bind(&grant_id)
         .fetch_optional(&mut *tx)
@@ -191,7 +197,7 @@ impl Store {
 
     pub async fn get_grant(&self, id: &str) -> CoreResult<Option<Grant>> {
         Ok(sqlx::query_as(
-            "SELECT id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, revoked_at FROM grants WHERE id = $1",
+            "SELECT id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, revoked_at, impersonation_id FROM grants WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.reader())
@@ -224,7 +230,7 @@ impl Store {
     }
 }
 
-async fn revoke_grant_tx(tx: &mut super::Tx, id: &str, now: i64) -> CoreResult<()> {
+pub(super) async fn revoke_grant_tx(tx: &mut super::Tx, id: &str, now: i64) -> CoreResult<()> {
     sqlx::query("UPDATE grants SET revoked_at = $2 WHERE id = $1 AND revoked_at = 0")
         .bind(id)
         .bind(now)

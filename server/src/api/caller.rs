@@ -9,7 +9,7 @@ use masquerade::oidc::bearer::{self, BearerError};
 use masquerade::store::AuditContext;
 
 use super::ApiError;
-use app::functions::ctx::client_ip;
+use crate::request_audit::RequestAudit;
 use app::state::AppState;
 
 pub struct Caller {
@@ -60,17 +60,10 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         }
+        let Ok(RequestAudit(request)) = RequestAudit::from_request_parts(parts, state).await;
         let audit = AuditContext {
             actor_id: Some(claims.sub.clone()),
-            ip: client_ip(parts, svc.config.trust_proxy_headers),
-            user_agent: parts
-                .headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .chars()
-                .take(300)
-                .collect(),
+            ..request
         };
         Ok(Caller {
             scopes: bearer::scopes(&claims)

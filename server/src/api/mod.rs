@@ -6,6 +6,7 @@ mod applications;
 mod caller;
 mod connections;
 mod error;
+mod impersonation;
 mod openapi;
 mod users;
 
@@ -24,6 +25,10 @@ pub fn routes() -> Router<AppState> {
             "/users/{id}",
             get(users::get).patch(users::patch).delete(users::delete),
         )
+        .route("/users/{id}/impersonation", post(impersonation::create))
+        .route("/users/{id}/impersonations", get(impersonation::history))
+        .route("/impersonations", get(impersonation::live))
+        .route("/impersonations/{id}/revoke", post(impersonation::revoke))
         .route(
             "/applications",
             get(applications::list).post(applications::create),

@@ -80,6 +80,11 @@ fn with_params(mut op: Value, params: Value) -> Value {
     op
 }
 
+fn with_description(mut op: Value, text: &str) -> Value {
+    op["description"] = json!(text);
+    op
+}
+
 fn list_of(key: &str, item: &str) -> Value {
     json!({"type": "object", "properties": { key: {"type": "array", "items": schema_ref(item)} }})
 }
@@ -216,6 +221,43 @@ pub fn build(public_url: &str) -> Value {
                         "permissions": {"type": "array", "items": schema_ref("Permission")}
                     }
                 },
+                "ImpersonationRequest": {
+                    "type": "object", "required": ["impersonator_id", "client_id", "state"], "additionalProperties": false,
+                    "properties": {
+                        "impersonator_id": {"type": "string", "description": "The user who acts; they must be allowed to impersonate this user, and their id goes into `act`."},
+                        "client_id": {"type": "string"},
+                        "reason": {"type": "string", "description": "Required while the tenant setting says so (the default)."},
+                        "ticket": {"type": "string", "description": "Optional help-desk ticket reference."},
+                        "response_mode": {"enum": ["query", "fragment", "form_post", "app_initiated"], "description": "Default: query for code, fragment when tokens are returned."},
+                        "response_type": {"type": "string", "examples": ["code", "id_token token", "code id_token"], "default": "code"},
+                        "scope": {"type": "string", "default": "openid"},
+                        "state": {"type": "string", "description": "Required, returned to the application intact; may carry the application's landing path."},
+                        "audience": {"type": "string", "description": "An API the application is authorized for; blank means a token for /userinfo only."},
+                        "callback_url": {"type": "string", "description": "One of the application's callback URLs; default the first."}
+                    }
+                },
+                "ImpersonationLink": {
+                    "type": "object",
+                    "properties": {
+                        "url": {"type": "string", "description": "Single use; open it unchanged."},
+                        "expires_at": {"type": "integer"},
+                        "impersonation_id": {"type": "string"}
+                    }
+                },
+                "Impersonation": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"}, "status": {"enum": ["pending", "expired", "active", "ended", "denied", "revoked"]},
+                        "actor_id": {"type": "string"}, "actor_email": {"type": "string"},
+                        "target_id": {"type": "string"}, "target_email": {"type": "string"},
+                        "client_id": {"type": "string"}, "reason": {"type": "string"}, "ticket_ref": {"type": "string"},
+                        "response_type": {"type": "string"}, "response_mode": {"type": "string"}, "scope": {"type": "string"},
+                        "audience": {"type": "string"}, "redirect_uri": {"type": "string"},
+                        "created_at": {"type": "integer"}, "expires_at": {"type": "integer"}, "redeemed_at": {"type": "integer"},
+                        "session_expires_at": {"type": "integer"}, "tokens_issued_at": {"type": "integer"},
+                        "denied_reason": {"type": "string"}, "revoked_at": {"type": "integer"}, "revoked_by": {"type": ["string", "null"]}
+                    }
+                },
                 "Api": {
                     "type": "object",
                     "properties": {
@@ -245,6 +287,24 @@ pub fn build(public_url: &str) -> Value {
                 "get": op("Get a user", "users:read", None, "200", Some(schema_ref("User"))),
                 "patch": op("Change a user", "users:write", Some("UserPatch"), "200", Some(schema_ref("User"))),
                 "delete": op("Delete a user", "users:write", None, "204", None)
+            },
+            "/users/{id}/impersonation": {
+                "parameters": path_params(&["id"]),
+                "post": with_description(
+                    op("Mint a single-use Sign in as User link", "impersonation:create", Some("ImpersonationRequest"), "201", Some(schema_ref("ImpersonationLink"))),
+                    "The policy is checked now and again when the link is opened. A refusal is 403 with the policy's reason code in `error`: impersonator_not_found, impersonator_not_permitted, impersonator_blocked, self_impersonation, user_is_administrator, user_blocked, application_disallows_impersonation, application_has_no_callback, connection_not_enabled. An unknown user is 404 user_not_found."
+                )
+            },
+            "/users/{id}/impersonations": {
+                "parameters": path_params(&["id"]),
+                "get": op("The user's impersonation history, newest first", "impersonation:read", None, "200", Some(list_of("impersonations", "Impersonation")))
+            },
+            "/impersonations": {
+                "get": op("Links not yet opened and impersonated sessions still running", "impersonation:read", None, "200", Some(list_of("impersonations", "Impersonation")))
+            },
+            "/impersonations/{id}/revoke": {
+                "parameters": path_params(&["id"]),
+                "post": op("Revoke: its tokens stop working at /userinfo and introspection at once, and cannot be refreshed", "impersonation:revoke", None, "200", Some(schema_ref("Impersonation")))
             },
             "/applications": {
                 "get": op("List applications", "applications:read", None, "200", Some(list_of("applications", "Application"))),

@@ -8,13 +8,18 @@ use http::{HeaderMap, StatusCode};
 use masquerade::oidc::authorize::{
     check_client, error_target, session_satisfies, validate, ErrorTarget, ResponseMode,
 };
+use masquerade::domain::Application;
+use masquerade::impersonation::redeem::{self, HintRefusal};
+use masquerade::oidc::authorize::AuthorizeRequest;
 use masquerade::oidc::issue::authorization_response;
+use masquerade::store::AuditContext;
 use masquerade::oidc::params::single_valued;
 use masquerade::oidc::AuthorizeError;
 
 use super::pages::{error_page, form_post};
 use super::pairs;
 use app::functions::ctx::{cookie_value, SESSION_COOKIE};
+use crate::request_audit::RequestAudit;
 use app::state::AppState;
 
 /// Set when we send the browser to sign in because of prompt=login: the
@@ -24,14 +29,20 @@ const AUTH_AFTER: &str = "mq_auth_after";
 
 pub async fn get(
     State(state): State<AppState>,
+    RequestAudit(audit): RequestAudit,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    handle(&state, &headers, pairs(q.as_deref().unwrap_or(""))).await
+    handle(&state, &audit, &headers, pairs(q.as_deref().unwrap_or(""))).await
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
-    handle(&state, &headers, pairs(&body)).await
+pub async fn post(
+    State(state): State<AppState>,
+    RequestAudit(audit): RequestAudit,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    handle(&state, &audit, &headers, pairs(&body)).await
 }
 
 fn invalid(message: &str) -> Response {
@@ -42,7 +53,12 @@ fn invalid(message: &str) -> Response {
     )
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, raw: Vec<(String, String)>) -> Response {
+async fn handle(
+    state: &AppState,
+    audit: &AuditContext,
+    headers: &HeaderMap,
+    raw: Vec<(String, String)>,
+) -> Response {
     let svc = &state.services;
     let now = masquerade::unix_now();
     let params = match single_valued(&raw) {
@@ -70,6 +86,9 @@ async fn handle(state: &AppState, headers: &HeaderMap, raw: Vec<(String, String)
         }
         Err(AuthorizeError::ShowToUser(m)) => return invalid(&m),
     };
+    if let Some(hint) = req.login_hint.as_deref().filter(|h| redeem::is_hint(h)) {
+        return impersonated(svc, audit, &req, app, hint, &target, now).await;
+    }
 
     let session = match cookie_value(headers, SESSION_COOKIE) {
         Some(t) => svc
@@ -118,10 +137,83 @@ async fn handle(state: &AppState, headers: &HeaderMap, raw: Vec<(String, String)
         Some(a) => svc.store.api_by_identifier(a).await.ok().flatten(),
         None => None,
     };
-    match authorization_response(svc, &req, app, &user, api.as_ref(), session.created_at, now).await
+    match authorization_response(
+        svc,
+        &req,
+        app,
+        &user,
+        api.as_ref(),
+        session.created_at,
+        None,
+        now,
+    )
+    .await
     {
         Ok(resp) => deliver(&req.redirect_uri, req.response_mode, &resp),
         Err(e) => deliver_error(&target, e.error, &e.error_description, &issuer),
+    }
+}
+
+/// App-initiated Sign in as User: the application came back with the opaque
+/// login_hint from /impersonate. The request is satisfied from the
+/// impersonation, with the application's own state, nonce and PKCE, without
+/// a login prompt and without touching this browser's SSO session.
+async fn impersonated(
+    svc: &masquerade::Services,
+    audit: &AuditContext,
+    req: &AuthorizeRequest,
+    app: &Application,
+    hint: &str,
+    target: &ErrorTarget,
+    now: i64,
+) -> Response {
+    let issuer = &svc.config.public_url;
+    let (user, actor, rec) = match redeem::from_hint(svc, audit, hint, app, now).await {
+        Ok(Ok(x)) => x,
+        Ok(Err(HintRefusal::Denied(d))) => {
+            return deliver_error(target, "access_denied", &d.message(), issuer)
+        }
+        Ok(Err(_)) => {
+            return deliver_error(
+                target,
+                "access_denied",
+                "The impersonation sign-in is invalid, expired or already used.",
+                issuer,
+            )
+        }
+        Err(_) => return deliver_error(target, "server_error", "Try again later.", issuer),
+    };
+    let audience = req
+        .audience
+        .clone()
+        .or_else(|| Some(rec.audience.clone()).filter(|a| !a.is_empty()));
+    let api = match &audience {
+        Some(a) => svc.store.api_by_identifier(a).await.ok().flatten(),
+        None => None,
+    };
+    let req = AuthorizeRequest {
+        audience,
+        ..req.clone()
+    };
+    match authorization_response(svc, &req, app, &user, api.as_ref(), now, Some(&actor), now).await {
+        Ok(resp) => {
+            if req.response_type.returns_tokens() {
+                let ctx = AuditContext {
+                    actor_id: Some(rec.actor_id.clone()),
+                    ..audit.clone()
+                };
+                if svc
+                    .store
+                    .record_impersonation_tokens(&ctx, &rec.id, rec.audit_data(), now)
+                    .await
+                    .is_err()
+                {
+                    return deliver_error(target, "server_error", "Try again later.", issuer);
+                }
+            }
+            deliver(&req.redirect_uri, req.response_mode, &resp)
+        }
+        Err(e) => deliver_error(target, e.error, &e.error_description, issuer),
     }
 }
 
@@ -163,7 +255,7 @@ fn deliver_error(target: &ErrorTarget, error: &str, description: &str, issuer: &
 }
 
 /// Returns the response to the client's redirect URI in the chosen mode.
-fn deliver(redirect_uri: &str, mode: ResponseMode, params: &[(String, String)]) -> Response {
+pub fn deliver(redirect_uri: &str, mode: ResponseMode, params: &[(String, String)]) -> Response {
     let encoded = {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in params {
@@ -181,7 +273,7 @@ fn deliver(redirect_uri: &str, mode: ResponseMode, params: &[(String, String)]) 
     }
 }
 
-fn found(location: &str) -> Response {
+pub fn found(location: &str) -> Response {
     let mut res = StatusCode::FOUND.into_response();
     if let Ok(v) = http::HeaderValue::from_str(location) {
         res.headers_mut().insert(http::header::LOCATION, v);

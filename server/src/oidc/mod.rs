@@ -1,8 +1,8 @@
 //! OpenID Connect endpoints: thin axum handlers over `masquerade::oidc`.
 
-mod authorize;
+pub mod authorize;
 mod logout;
-mod pages;
+pub mod pages;
 pub use pages::escape;
 mod revoke;
 mod token;
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
         .route("/oidc/logout", get(logout::get).post(logout::post))
+        .route("/impersonate/{ticket}", get(crate::impersonate::open))
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {

@@ -9,9 +9,15 @@ use masquerade::oidc::params::single_valued;
 use masquerade::oidc::OAuthError;
 
 use super::{json_response, pairs};
+use crate::request_audit::RequestAudit;
 use app::state::AppState;
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+pub async fn token(
+    State(state): State<AppState>,
+    RequestAudit(audit): RequestAudit,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let now = masquerade::unix_now();
     let is_form = headers
         .get(header::CONTENT_TYPE)
@@ -35,7 +41,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Stri
         Ok(a) => a,
         Err(e) => return error(e, used_basic),
     };
-    match token_request(&state.services, &app, &params, now).await {
+    match token_request(&state.services, &app, &params, &audit, now).await {
         Ok(body) => {
             let mut res = json_response(StatusCode::OK, body.to_string(), "no-store");
             res.headers_mut()

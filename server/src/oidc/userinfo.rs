@@ -78,6 +78,11 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     };
     let mut body = profile_claims(&scope, &user);
     body.insert("sub".into(), json!(user.id));
+    if let Some(act) = claims.extra.get("act") {
+        for (k, v) in masquerade::oidc::issue::identity_claims(act) {
+            body.insert(k.into(), v);
+        }
+    }
     json_response(StatusCode::OK, Value::Object(body).to_string(), "no-store")
 }
 

@@ -1,0 +1,44 @@
+//! Sign in as User: minting single-use links, redeeming them, and the
+//! app-initiated variant. The policy decision lives in `policy` and runs at
+//! both ends.
+
+pub mod mint;
+pub mod options;
+pub mod policy;
+pub mod redeem;
+pub mod settings;
+
+pub use mint::{mint, Minted};
+pub use policy::may_impersonate;
+
+use crate::domain::impersonation::Denial;
+use crate::error::CoreError;
+
+/// Path of the redemption endpoint; the ticket follows.
+pub const REDEEM_PATH: &str = "/impersonate/";
+
+/// Prefix of the opaque login_hint of app-initiated mode, so /authorize can
+/// tell it from an email address.
+pub const HINT_PREFIX: &str = "mqimp_";
+
+/// How long an application has to come back with the login_hint.
+pub const HINT_TTL_SECS: i64 = 120;
+
+#[derive(Debug)]
+pub enum ImpersonationError {
+    /// The policy said no; the code goes to the caller and the audit log.
+    Denied(Denial),
+    Core(CoreError),
+}
+
+impl From<CoreError> for ImpersonationError {
+    fn from(e: CoreError) -> Self {
+        ImpersonationError::Core(e)
+    }
+}
+
+impl From<Denial> for ImpersonationError {
+    fn from(d: Denial) -> Self {
+        ImpersonationError::Denied(d)
+    }
+}

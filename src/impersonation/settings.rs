@@ -1,0 +1,22 @@
+//! Tenant settings for impersonation, stored as one JSON value.
+
+use crate::domain::impersonation::ImpersonationSettings;
+use crate::error::CoreResult;
+use crate::store::Store;
+
+const KEY: &str = "impersonation";
+
+pub async fn load(store: &Store) -> CoreResult<ImpersonationSettings> {
+    Ok(store
+        .get_setting(KEY)
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+pub async fn save(store: &Store, s: &ImpersonationSettings) -> CoreResult<()> {
+    s.validate()?;
+    store
+        .set_setting(KEY, &serde_json::to_string(s).unwrap_or_default())
+        .await
+}

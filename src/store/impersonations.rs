@@ -1,0 +1,281 @@
+//! Impersonation links and their life cycle. Each transition is one
+//! conditional UPDATE together with its audit event, so a link can be
+//! redeemed once even when two browsers race for it.
+
+use serde_json::Value;
+
+use super::audit::{append, AuditContext};
+use super::oauth::revoke_grant_tx;
+use super::Store;
+use crate::domain::impersonation::Impersonation;
+use crate::error::{CoreError, CoreResult};
+
+const SELECT: &str = "SELECT id, actor_id, actor_email, target_id, target_email, client_id, reason, ticket_ref, \
+     response_type, response_mode, scope, state, audience, redirect_uri, created_at, expires_at, redeemed_at, \
+     hint_expires_at, hint_used_at, session_expires_at, grant_id, tokens_issued_at, denied_reason, revoked_at, \
+     revoked_by FROM impersonations";
+
+/// What redemption hands out besides the claim itself.
+pub struct Claim<'a> {
+    pub session_expires_at: i64,
+    /// App-initiated mode: hash and expiry of the login_hint.
+    pub hint: Option<(&'a str, i64)>,
+}
+
+impl Store {
+    /// Stores a freshly minted link with its `impersonation.link_created` event.
+    pub async fn insert_impersonation(
+        &self,
+        ctx: &AuditContext,
+        rec: &Impersonation,
+        ticket_hash: &str,
+        audit: Value,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO impersonations (id, ticket_hash, actor_id, actor_email, target_id, target_email, client_id, \
+               reason, ticket_ref, response_type, response_mode, scope, state, audience, redirect_uri, created_at, \
+               expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(&rec.id)
+        .bind(ticket_hash)
+        .bind(&rec.actor_id)
+        .bind(&rec.actor_email)
+        .bind(&rec.target_id)
+        .bind(&rec.target_email)
+        .bind(&rec.client_id)
+        .bind(&rec.reason)
+        .bind(&rec.ticket_ref)
+        .bind(&rec.response_type)
+        .bind(&rec.response_mode)
+        .bind(&rec.scope)
+        .bind(&rec.state)
+        .bind(&rec.audience)
+        .bind(&rec.redirect_uri)
+        .bind(rec.created_at)
+        .bind(rec.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            ctx,
+            "impersonation.link_created",
+            Some(&rec.target_id),
+            audit,
+            rec.created_at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn impersonation_by_ticket(&self, hash: &str) -> CoreResult<Option<Impersonation>> {
+        Ok(sqlx::query_as(&format!("{SELECT} WHERE ticket_hash = $1"))
+            .bind(hash)
+            .fetch_optional(self.reader())
+            .await?)
+    }
+
+    pub async fn get_impersonation(&self, id: &str) -> CoreResult<Impersonation> {
+        sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(CoreError::NotFound("impersonation"))
+    }
+
+    /// Marks the link used, once. False when it was already used, expired,
+    /// denied or revoked in the meantime.
+    pub async fn claim_impersonation(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        claim: &Claim<'_>,
+        audit: Value,
+        now: i64,
+    ) -> CoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let n = sqlx::query(
+            "UPDATE impersonations SET redeemed_at = $2, session_expires_at = $3, hint_hash = $4, hint_expires_at = $5 \
+             WHERE id = $1 AND redeemed_at = 0 AND expires_at > $2 AND denied_reason = '' AND revoked_at = 0",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(claim.session_expires_at)
+        .bind(claim.hint.map(|h| h.0))
+        .bind(claim.hint.map(|h| h.1).unwrap_or(0))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        let target = self.get_impersonation_tx(&mut tx, id).await?.target_id;
+        append(&mut tx, ctx, "impersonation.link_redeemed", Some(&target), audit, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn get_impersonation_tx(
+        &self,
+        tx: &mut super::Tx,
+        id: &str,
+    ) -> CoreResult<Impersonation> {
+        sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(CoreError::NotFound("impersonation"))
+    }
+
+    /// Uses an app-initiated login_hint, once, while it is fresh.
+    pub async fn claim_impersonation_hint(
+        &self,
+        hint_hash: &str,
+        now: i64,
+    ) -> CoreResult<Option<Impersonation>> {
+        let mut tx = self.begin().await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM impersonations WHERE hint_hash = $1 AND hint_used_at = 0 AND hint_expires_at > $2 \
+               AND revoked_at = 0 AND denied_reason = ''",
+        )
+        .bind(hint_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id,)) = row else {
+            return Ok(None);
+        };
+        let n = sqlx::query(
+            "UPDATE impersonations SET hint_used_at = $2 WHERE id = $1 AND hint_used_at = 0",
+        )
+        .bind(&id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(None);
+        }
+        let rec = self.get_impersonation_tx(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(Some(rec))
+    }
+
+    /// Records a refusal. With `id`, the link is marked denied as well;
+    /// without, only the event is written (refused at minting).
+    pub async fn record_impersonation_denied(
+        &self,
+        ctx: &AuditContext,
+        id: Option<&str>,
+        target_id: &str,
+        code: &str,
+        audit: Value,
+        now: i64,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        if let Some(id) = id {
+            sqlx::query("UPDATE impersonations SET denied_reason = $2 WHERE id = $1")
+                .bind(id)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(&mut tx, ctx, "impersonation.denied", Some(target_id), audit, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that tokens were issued, tying the first grant to the link.
+    pub async fn record_impersonation_tokens(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        audit: Value,
+        now: i64,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE impersonations SET \
+               grant_id = COALESCE(grant_id, (SELECT g.id FROM grants g WHERE g.impersonation_id = $1 \
+                                              ORDER BY g.created_at LIMIT 1)), \
+               tokens_issued_at = CASE WHEN tokens_issued_at = 0 THEN $2 ELSE tokens_issued_at END \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let target = self.get_impersonation_tx(&mut tx, id).await?.target_id;
+        append(&mut tx, ctx, "impersonation.tokens_issued", Some(&target), audit, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends an impersonation now: its grants stop working at /userinfo,
+    /// introspection and the token endpoint at once.
+    pub async fn revoke_impersonation(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        audit: Value,
+        now: i64,
+    ) -> CoreResult<Impersonation> {
+        let mut tx = self.begin().await?;
+        let rec = self.get_impersonation_tx(&mut tx, id).await?;
+        if rec.revoked_at > 0 {
+            return Err(CoreError::Conflict {
+                field: "impersonation".into(),
+                message: "This impersonation was already revoked.".into(),
+            });
+        }
+        sqlx::query(
+            "UPDATE impersonations SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at = 0",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(&ctx.actor_id)
+        .execute(&mut *tx)
+        .await?;
+        let grants: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM grants WHERE impersonation_id = $1 AND revoked_at = 0")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (g,) in grants {
+            revoke_grant_tx(&mut tx, &g, now).await?;
+        }
+        append(&mut tx, ctx, "impersonation.revoked", Some(&rec.target_id), audit, now).await?;
+        let rec = self.get_impersonation_tx(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// Newest first: everything minted for this user.
+    pub async fn impersonations_of_user(
+        &self,
+        target_id: &str,
+        limit: i64,
+    ) -> CoreResult<Vec<Impersonation>> {
+        Ok(sqlx::query_as(&format!(
+            "{SELECT} WHERE target_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(target_id)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Links still waiting to be opened and sessions still running.
+    pub async fn live_impersonations(&self, now: i64) -> CoreResult<Vec<Impersonation>> {
+        Ok(sqlx::query_as(&format!(
+            "{SELECT} WHERE revoked_at = 0 AND denied_reason = '' \
+               AND (session_expires_at > $1 OR (redeemed_at = 0 AND expires_at > $1)) \
+             ORDER BY created_at DESC, id DESC LIMIT 500"
+        ))
+        .bind(now)
+        .fetch_all(self.reader())
+        .await?)
+    }
+}
