@@ -148,3 +148,33 @@ pub fn fresh_sqlite_url() -> (String, tempfile::TempDir) {
     let url = format!("sqlite:{}", dir.path().join("test.db").display());
     (url, dir)
 }
+
+/// Runs one statement against a test database behind a running server, for
+/// what no API offers on purpose (moving a record's clock, for instance).
+pub async fn execute(url: &str, statement: &str) -> u64 {
+    let pool = any_pool(url).await;
+    sqlx::query(statement)
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"))
+        .rows_affected()
+}
+
+/// The first column of every row, as text.
+pub async fn strings(url: &str, statement: &str) -> Vec<String> {
+    let pool = any_pool(url).await;
+    let rows: Vec<(String,)> = sqlx::query_as(statement)
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+async fn any_pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("connect {url}: {e}"))
+}

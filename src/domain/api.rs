@@ -26,7 +26,10 @@ pub const MANAGEMENT_PERMISSIONS: &[(&str, &str)] = &[
         "Create, change and delete APIs; authorize applications",
     ),
     ("impersonation:create", "Mint Sign in as User links"),
-    ("impersonation:read", "Read impersonation history and active impersonations"),
+    (
+        "impersonation:read",
+        "Read impersonation history and active impersonations",
+    ),
     ("impersonation:revoke", "End impersonated sessions"),
 ];
 

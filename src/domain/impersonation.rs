@@ -68,9 +68,13 @@ pub enum Denial {
     ApplicationNotFound,
     ApplicationDisallows,
     ApplicationHasNoCallback,
-    ConnectionNotEnabled { connection: String },
+    ConnectionNotEnabled {
+        connection: String,
+    },
     /// The application's settings no longer allow what the link asks for.
-    ApplicationChanged { detail: String },
+    ApplicationChanged {
+        detail: String,
+    },
 }
 
 impl Denial {
@@ -94,18 +98,14 @@ impl Denial {
     pub fn message(&self) -> String {
         match self {
             Denial::ActorNotFound => "The impersonator's account no longer exists.".into(),
-            Denial::ActorNotPermitted => {
-                "Only administrators may sign in as another user.".into()
-            }
+            Denial::ActorNotPermitted => "Only administrators may sign in as another user.".into(),
             Denial::ActorBlocked => "The impersonator's account is blocked.".into(),
             Denial::SelfImpersonation => "You cannot sign in as yourself.".into(),
             Denial::TargetNotFound => "This user no longer exists.".into(),
             Denial::TargetIsAdministrator => "Administrators cannot be impersonated.".into(),
             Denial::TargetBlocked => "This user is blocked.".into(),
             Denial::ApplicationNotFound => "The application no longer exists.".into(),
-            Denial::ApplicationDisallows => {
-                "The application does not allow impersonation.".into()
-            }
+            Denial::ApplicationDisallows => "The application does not allow impersonation.".into(),
             Denial::ApplicationHasNoCallback => "The application has no callback URL.".into(),
             Denial::ConnectionNotEnabled { connection } => {
                 format!("The user's connection ({connection}) is not enabled for the application.")

@@ -202,8 +202,7 @@ async fn refuse(
     ctx: &AuditContext,
     actor: &User,
     target: &User,
-    client_id: &str,
-    reason: &str,
+    req: &LinkRequest,
     denial: Denial,
     now: i64,
 ) -> ImpersonationError {
@@ -212,8 +211,8 @@ async fn refuse(
         "impersonator_email": actor.email,
         "user_id": target.id,
         "user_email": target.email,
-        "client_id": client_id,
-        "reason": reason,
+        "client_id": req.client_id.trim(),
+        "reason": req.reason.trim(),
         "denied": denial.code(),
         "stage": "mint",
     });
@@ -255,7 +254,7 @@ pub async fn mint(
         Err(e) => return Err(e.into()),
     };
     if let Err(d) = policy::may_impersonate(&actor, &target, &app, now) {
-        return Err(refuse(svc, &ctx, &actor, &target, &app.client_id, &req.reason, d, now).await);
+        return Err(refuse(svc, &ctx, &actor, &target, req, d, now).await);
     }
     let settings = settings::load(&svc.store).await?;
     let audiences = svc.store.audiences_for_client(&app.client_id).await?;

@@ -39,7 +39,11 @@ pub fn application_exclusion(app: &Application, target: &User) -> Option<Denial>
     if app.callback_urls.is_empty() {
         return Some(Denial::ApplicationHasNoCallback);
     }
-    if !app.connection_ids.iter().any(|c| c == &target.connection_id) {
+    if !app
+        .connection_ids
+        .iter()
+        .any(|c| c == &target.connection_id)
+    {
         return Some(Denial::ConnectionNotEnabled {
             connection: target.connection_name.clone(),
         });
@@ -128,10 +132,20 @@ mod tests {
         let mut blocked_target = target.clone();
         blocked_target.blocked = true;
         let cases = [
-            (user("s", false), target.clone(), app(), "impersonator_not_permitted"),
+            (
+                user("s", false),
+                target.clone(),
+                app(),
+                "impersonator_not_permitted",
+            ),
             (blocked_admin, target.clone(), app(), "impersonator_blocked"),
             (admin.clone(), admin.clone(), app(), "self_impersonation"),
-            (admin.clone(), user("b", true), app(), "user_is_administrator"),
+            (
+                admin.clone(),
+                user("b", true),
+                app(),
+                "user_is_administrator",
+            ),
             (admin.clone(), blocked_target, app(), "user_blocked"),
             (
                 admin.clone(),

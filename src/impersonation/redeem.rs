@@ -9,7 +9,7 @@ use crate::domain::impersonation::{DeliveryMode, Denial, Impersonation, LinkRequ
 use crate::domain::{Api, Application, User};
 use crate::error::{CoreError, CoreResult};
 use crate::oidc::authorize::{AuthorizeRequest, ResponseMode};
-use crate::oidc::issue::{authorization_response, Actor};
+use crate::oidc::issue::{authorization_response, Actor, Subject};
 use crate::secrets::{hash_secret, new_secret};
 use crate::services::Services;
 use crate::store::impersonations::Claim;
@@ -22,9 +22,15 @@ pub enum Redemption {
     NotValid,
     /// Parameters were added to the link.
     Modified,
-    Expired { at: i64 },
-    AlreadyUsed { at: i64 },
-    Revoked { at: i64 },
+    Expired {
+        at: i64,
+    },
+    AlreadyUsed {
+        at: i64,
+    },
+    Revoked {
+        at: i64,
+    },
     Denied(Denial),
     /// To the application's callback: a redirect for query and fragment, an
     /// auto-posting form for form_post.
@@ -34,7 +40,9 @@ pub enum Redemption {
         params: Vec<(String, String)>,
     },
     /// To the application's initiate-login URI (OIDC Core §4).
-    AppInitiated { url: String },
+    AppInitiated {
+        url: String,
+    },
 }
 
 /// A ticket is 32 random bytes in unpadded base64url: anything else was
@@ -73,7 +81,11 @@ async fn parties(svc: &Services, rec: &Impersonation) -> CoreResult<Result<Parti
 
 /// The policy again, plus the link's own parameters against the application
 /// as it is now.
-async fn recheck(svc: &Services, rec: &Impersonation, now: i64) -> CoreResult<Result<Parties, Denial>> {
+async fn recheck(
+    svc: &Services,
+    rec: &Impersonation,
+    now: i64,
+) -> CoreResult<Result<Parties, Denial>> {
     let p = match parties(svc, rec).await? {
         Ok(p) => p,
         Err(d) => return Ok(Err(d)),
@@ -98,10 +110,7 @@ async fn recheck(svc: &Services, rec: &Impersonation, now: i64) -> CoreResult<Re
     let mut s = settings::load(&svc.store).await?;
     s.require_reason = false;
     if let Err(CoreError::Validation(errs)) = validate(&as_minted, &p.app, &audiences, &s) {
-        let detail = errs
-            .first()
-            .map(|e| e.message.clone())
-            .unwrap_or_default();
+        let detail = errs.first().map(|e| e.message.clone()).unwrap_or_default();
         return Ok(Err(Denial::ApplicationChanged { detail }));
     }
     Ok(Ok(p))
@@ -186,7 +195,8 @@ pub async fn redeem(
     };
     let settings = settings::load(&svc.store).await?;
     let mode = DeliveryMode::parse(&rec.response_mode).unwrap_or(DeliveryMode::Query);
-    let hint = (mode == DeliveryMode::AppInitiated).then(|| format!("{HINT_PREFIX}{}", new_secret()));
+    let hint =
+        (mode == DeliveryMode::AppInitiated).then(|| format!("{HINT_PREFIX}{}", new_secret()));
     let hint_hash = hint.as_deref().map(hash_secret);
     let claim = Claim {
         session_expires_at: now + settings.session_max_secs,
@@ -237,18 +247,14 @@ pub async fn redeem(
     };
     let api = api_named(svc, &rec.audience).await?;
     let actor = Actor::of(&rec);
-    let params = authorization_response(
-        svc,
-        &request,
-        &parties.app,
-        &parties.target,
-        api.as_ref(),
-        now,
-        Some(&actor),
-        now,
-    )
-    .await
-    .map_err(|e| CoreError::Internal(e.error_description))?;
+    let subject = Subject {
+        user: &parties.target,
+        auth_time: now,
+        actor: Some(&actor),
+    };
+    let params = authorization_response(svc, &request, &parties.app, subject, api.as_ref(), now)
+        .await
+        .map_err(|e| CoreError::Internal(e.error_description))?;
     if request.response_type.returns_tokens() {
         svc.store
             .record_impersonation_tokens(&ctx, &rec.id, rec.audit_data(), now)

@@ -205,17 +205,28 @@ fn id_token(
         .map_err(server_error)
 }
 
+/// Who the authorization is for: the user, when they authenticated, and the
+/// administrator acting as them, if any.
+pub struct Subject<'a> {
+    pub user: &'a User,
+    pub auth_time: i64,
+    pub actor: Option<&'a Actor>,
+}
+
 /// Everything the authorization endpoint sends back to the client.
 pub async fn authorization_response(
     svc: &Services,
     req: &AuthorizeRequest,
     app: &Application,
-    user: &User,
+    subject: Subject<'_>,
     api: Option<&Api>,
-    auth_time: i64,
-    actor: Option<&Actor>,
     now: i64,
 ) -> Result<Vec<(String, String)>, OAuthError> {
+    let Subject {
+        user,
+        auth_time,
+        actor,
+    } = subject;
     let scope = granted_scope(&req.scope, api);
     let lifetime = app
         .tokens
@@ -620,7 +631,9 @@ async fn refresh(
         )?);
     }
     if app.tokens.refresh_rotation {
-        if let Some(rt) = new_refresh_token(svc, app, &grant.id, &granted, actor.as_ref(), now).await? {
+        if let Some(rt) =
+            new_refresh_token(svc, app, &grant.id, &granted, actor.as_ref(), now).await?
+        {
             body["refresh_token"] = json!(rt);
         }
     }

@@ -112,7 +112,15 @@ impl Store {
             return Ok(false);
         }
         let target = self.get_impersonation_tx(&mut tx, id).await?.target_id;
-        append(&mut tx, ctx, "impersonation.link_redeemed", Some(&target), audit, now).await?;
+        append(
+            &mut tx,
+            ctx,
+            "impersonation.link_redeemed",
+            Some(&target),
+            audit,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -182,7 +190,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(&mut tx, ctx, "impersonation.denied", Some(target_id), audit, now).await?;
+        append(
+            &mut tx,
+            ctx,
+            "impersonation.denied",
+            Some(target_id),
+            audit,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -208,7 +224,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let target = self.get_impersonation_tx(&mut tx, id).await?.target_id;
-        append(&mut tx, ctx, "impersonation.tokens_issued", Some(&target), audit, now).await?;
+        append(
+            &mut tx,
+            ctx,
+            "impersonation.tokens_issued",
+            Some(&target),
+            audit,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -246,7 +270,15 @@ impl Store {
         for (g,) in grants {
             revoke_grant_tx(&mut tx, &g, now).await?;
         }
-        append(&mut tx, ctx, "impersonation.revoked", Some(&rec.target_id), audit, now).await?;
+        append(
+            &mut tx,
+            ctx,
+            "impersonation.revoked",
+            Some(&rec.target_id),
+            audit,
+            now,
+        )
+        .await?;
         let rec = self.get_impersonation_tx(&mut tx, id).await?;
         tx.commit().await?;
         Ok(rec)

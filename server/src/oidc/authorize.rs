@@ -5,21 +5,21 @@ use std::collections::HashMap;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode};
-use masquerade::oidc::authorize::{
-    check_client, error_target, session_satisfies, validate, ErrorTarget, ResponseMode,
-};
 use masquerade::domain::Application;
 use masquerade::impersonation::redeem::{self, HintRefusal};
 use masquerade::oidc::authorize::AuthorizeRequest;
-use masquerade::oidc::issue::authorization_response;
-use masquerade::store::AuditContext;
+use masquerade::oidc::authorize::{
+    check_client, error_target, session_satisfies, validate, ErrorTarget, ResponseMode,
+};
+use masquerade::oidc::issue::{authorization_response, Subject};
 use masquerade::oidc::params::single_valued;
 use masquerade::oidc::AuthorizeError;
+use masquerade::store::AuditContext;
 
 use super::pages::{error_page, form_post};
 use super::pairs;
-use app::functions::ctx::{cookie_value, SESSION_COOKIE};
 use crate::request_audit::RequestAudit;
+use app::functions::ctx::{cookie_value, SESSION_COOKIE};
 use app::state::AppState;
 
 /// Set when we send the browser to sign in because of prompt=login: the
@@ -137,18 +137,12 @@ async fn handle(
         Some(a) => svc.store.api_by_identifier(a).await.ok().flatten(),
         None => None,
     };
-    match authorization_response(
-        svc,
-        &req,
-        app,
-        &user,
-        api.as_ref(),
-        session.created_at,
-        None,
-        now,
-    )
-    .await
-    {
+    let subject = Subject {
+        user: &user,
+        auth_time: session.created_at,
+        actor: None,
+    };
+    match authorization_response(svc, &req, app, subject, api.as_ref(), now).await {
         Ok(resp) => deliver(&req.redirect_uri, req.response_mode, &resp),
         Err(e) => deliver_error(&target, e.error, &e.error_description, &issuer),
     }
@@ -195,7 +189,12 @@ async fn impersonated(
         audience,
         ..req.clone()
     };
-    match authorization_response(svc, &req, app, &user, api.as_ref(), now, Some(&actor), now).await {
+    let subject = Subject {
+        user: &user,
+        auth_time: now,
+        actor: Some(&actor),
+    };
+    match authorization_response(svc, &req, app, subject, api.as_ref(), now).await {
         Ok(resp) => {
             if req.response_type.returns_tokens() {
                 let ctx = AuditContext {

@@ -25,6 +25,7 @@ pub const BOOTSTRAP: (&str, &str) = ("http-bootstrap", "http-bootstrap-secret-01
 pub struct Server {
     child: Child,
     pub base: String,
+    pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -66,6 +67,7 @@ async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
     let server = Server {
         child,
         base,
+        database_url,
         _dir: dir,
     };
     let client = Client::new();
@@ -208,5 +210,79 @@ impl Server {
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
+    }
+}
+
+/// The demo sample app's client secret (the server's default).
+pub const SAMPLE_APP_SECRET: &str = "sample-app-demo-secret-change-me";
+/// RFC 7636 Appendix B.
+pub const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// Parameters from a redirect's query or fragment.
+pub fn params_of(location: &str) -> std::collections::HashMap<String, String> {
+    let q = location.split_once(['?', '#']).map(|x| x.1).unwrap_or("");
+    url::form_urlencoded::parse(q.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// A JWT's payload, unverified (the tests check signatures elsewhere).
+pub fn jwt_claims(jwt: &str) -> Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    serde_json::from_slice(&bytes).expect("JSON payload")
+}
+
+pub fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl Server {
+    /// A user's id, found through the management API.
+    pub async fn user_id(&self, token: &str, email: &str) -> String {
+        let (status, page) = self
+            .rest(
+                reqwest::Method::GET,
+                &format!("/users?q={}", encode(email)),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["users"]
+            .as_array()
+            .and_then(|u| u.iter().find(|u| u["email"] == email))
+            .and_then(|u| u["id"].as_str())
+            .unwrap_or_else(|| panic!("no user {email}: {page}"))
+            .to_string()
+    }
+
+    /// Exchanges a code for the sample app.
+    pub async fn sample_app_exchange(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+        ];
+        if let Some(v) = verifier {
+            form.push(("code_verifier", v));
+        }
+        let res = client()
+            .post(format!("{}/oauth/token", self.base))
+            .basic_auth("sample-app", Some(SAMPLE_APP_SECRET))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json().await.unwrap())
     }
 }
