@@ -33,9 +33,20 @@ pub struct SampleApp {
 #[derive(Clone)]
 struct Signed {
     id_token: String,
+    access_token: String,
     id_claims: Value,
     access_claims: Value,
     state: String,
+}
+
+impl Signed {
+    /// Impersonated sign-ins are recognised by the `act` claim alone.
+    fn impersonator(&self) -> Option<&str> {
+        let act = self.id_claims.get("act")?;
+        act.get("email")
+            .or_else(|| act.get("sub"))
+            .and_then(Value::as_str)
+    }
 }
 
 fn random() -> String {
@@ -62,6 +73,8 @@ pub fn router(issuer: &str, client_id: &str, secret: &str) -> Router {
         .route("/login", get(login))
         .route("/callback", get(callback_get).post(callback_post))
         .route("/logout", get(logout))
+        .route("/end-impersonation", axum::routing::post(end_impersonation))
+        .route("/{*page}", get(home))
         .with_state(state)
 }
 
@@ -85,13 +98,51 @@ fn esc(s: &str) -> String {
     crate::oidc::escape(s)
 }
 
-async fn home(State(app): State<SampleApp>, headers: HeaderMap) -> Response {
+async fn home(
+    State(app): State<SampleApp>,
+    headers: HeaderMap,
+    uri: http::Uri,
+    RawQuery(q): RawQuery,
+) -> Response {
     let signed = cookie(&headers, COOKIE).and_then(|c| app.sessions.lock().ok()?.get(&c).cloned());
     let Some(s) = signed else {
-        return page(
-            "<h1 class=\"text-2xl font-semibold\">Welcome</h1><p class=\"mt-2 text-slate-700\">You are not signed in.</p>\
-             <a class=\"mt-6 inline-block rounded-md bg-emerald-700 px-4 py-2 font-semibold text-white\" href=\"/sample-app/login\">Sign in</a>",
-        );
+        let ended = if q.as_deref() == Some("ended=1") {
+            "<p role=\"status\" class=\"mt-4 rounded-md bg-white p-3 text-sm ring-1 ring-emerald-200\">Impersonation ended. Its tokens were revoked.</p>"
+        } else {
+            ""
+        };
+        return page(&format!(
+            "<h1 class=\"text-2xl font-semibold\">Welcome</h1><p class=\"mt-2 text-slate-700\">You are not signed in.</p>{ended}\
+             <a class=\"mt-6 inline-block rounded-md bg-emerald-700 px-4 py-2 font-semibold text-white\" href=\"/sample-app/login\">Sign in</a>"
+        ));
+    };
+    let path = uri
+        .path()
+        .strip_prefix("/sample-app")
+        .unwrap_or(uri.path())
+        .to_string();
+    let banner = match s.impersonator() {
+        Some(admin) => {
+            let user = s
+                .id_claims
+                .get("email")
+                .or_else(|| s.id_claims.get("sub"))
+                .and_then(Value::as_str)
+                .unwrap_or("this user");
+            let reason = s.id_claims["impersonation"]["reason"]
+                .as_str()
+                .filter(|r| !r.is_empty())
+                .map(|r| format!(" (reason: {})", esc(r)))
+                .unwrap_or_default();
+            format!(
+                "<div role=\"status\" data-testid=\"impersonation-banner\" class=\"flex flex-wrap items-center justify-between gap-3 bg-amber-100 px-6 py-3 text-amber-950 ring-1 ring-amber-300\">\
+                 <p class=\"text-sm\">Signed in as <strong>{}</strong>, impersonated by <strong>{}</strong>{reason}</p>\
+                 <form method=\"post\" action=\"/sample-app/end-impersonation\"><button class=\"rounded-md bg-amber-900 px-3 py-1.5 text-sm font-semibold text-white\">End impersonation</button></form></div>",
+                esc(user),
+                esc(admin),
+            )
+        }
+        None => String::new(),
     };
     let who = s
         .id_claims
@@ -101,13 +152,14 @@ async fn home(State(app): State<SampleApp>, headers: HeaderMap) -> Response {
     let who = who.and_then(Value::as_str).unwrap_or("someone");
     let pretty = |v: &Value| esc(&serde_json::to_string_pretty(v).unwrap_or_default());
     page(&format!(
-        "<h1 class=\"text-2xl font-semibold\">Signed in as {}</h1>\
-         <p class=\"mt-1 text-sm text-slate-600\">State returned: <code data-testid=\"state\">{}</code></p>\
+        "{banner}<h1 class=\"mt-4 text-2xl font-semibold\">Signed in as {}</h1>\
+         <p class=\"mt-1 text-sm text-slate-600\">Page: <code data-testid=\"page\">{}</code> · State returned: <code data-testid=\"state\">{}</code></p>\
          <a class=\"mt-4 inline-block rounded-md bg-white px-3 py-2 text-sm font-semibold ring-1 ring-slate-300\" href=\"/sample-app/logout\">Sign out</a>\
          <div class=\"mt-6 grid gap-4 md:grid-cols-2\">\
          <section><h2 class=\"font-semibold\">ID token claims</h2><pre data-testid=\"id-token\" class=\"mt-2 overflow-auto rounded bg-white p-3 text-xs ring-1 ring-slate-200\">{}</pre></section>\
          <section><h2 class=\"font-semibold\">Access token claims</h2><pre data-testid=\"access-token\" class=\"mt-2 overflow-auto rounded bg-white p-3 text-xs ring-1 ring-slate-200\">{}</pre></section></div>",
         esc(who),
+        esc(&path),
         esc(&s.state),
         pretty(&s.id_claims),
         pretty(&s.access_claims),
@@ -166,7 +218,30 @@ async fn callback_get(
         url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
+    if params.is_empty() {
+        return fragment_relay();
+    }
     finish(app, headers, params).await
+}
+
+/// Tokens in the fragment never reach a server; this page posts them back
+/// to the callback so the server side can validate them.
+fn fragment_relay() -> Response {
+    let nonce = random();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signing in…</title></head><body>\
+         <form method=\"post\" action=\"/sample-app/callback\"></form><p>Signing in…</p>\
+         <script nonce=\"{nonce}\">const f=document.forms[0];\
+         for(const [k,v] of new URLSearchParams(location.hash.slice(1))){{const i=document.createElement('input');i.type='hidden';i.name=k;i.value=v;f.appendChild(i);}}\
+         history.replaceState(null,'',location.pathname);f.submit();</script></body></html>"
+    );
+    let mut res = (StatusCode::OK, Html(html)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; form-action 'self'"
+    )) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
 }
 
 async fn callback_post(
@@ -200,56 +275,109 @@ async fn finish(app: SampleApp, headers: HeaderMap, params: HashMap<String, Stri
     let Some(state) = params.get("state") else {
         return failure("The response has no state.");
     };
-    // The state must be the one this browser started with (login CSRF).
-    if cookie(&headers, TX_COOKIE).as_deref() != Some(state.as_str()) {
-        return failure("The state does not match the sign-in this browser started.");
-    }
-    let Some((nonce, verifier)) = app.pending.lock().ok().and_then(|mut p| p.remove(state)) else {
-        return failure("Unknown or already used state.");
-    };
     if params.get("iss").is_some_and(|i| i != &app.issuer) {
         return failure("The response came from an unexpected issuer (RFC 9207).");
     }
-    let Some(code) = params.get("code") else {
-        return failure("The response has no code.");
+    // A response to a sign-in this browser started: its state is in our
+    // cookie (login CSRF) and we hold its nonce and PKCE verifier.
+    let started = cookie(&headers, TX_COOKIE).as_deref() == Some(state.as_str());
+    let pending = if started {
+        app.pending.lock().ok().and_then(|mut p| p.remove(state))
+    } else {
+        None
     };
+    if started && pending.is_none() {
+        return failure("Unknown or already used state.");
+    }
+    // Otherwise it is unsolicited: a Sign in as User link, where `state`
+    // carries a landing path. Accepted only with the `act` claim below.
+    let (nonce, verifier) = match pending {
+        Some((n, v)) => (Some(n), Some(v)),
+        None => (None, None),
+    };
+    let landing = if started {
+        "/".to_string()
+    } else {
+        landing_path(state)
+    };
+    let body: Value = match (params.get("code"), params.get("id_token")) {
+        (Some(code), _) => match exchange(&app, code, verifier.as_deref()).await {
+            Ok(b) => b,
+            Err(m) => return failure(&m),
+        },
+        (None, Some(id_token)) => serde_json::json!({
+            "id_token": id_token,
+            "access_token": params.get("access_token").cloned().unwrap_or_default(),
+        }),
+        (None, None) => return failure("The response has neither a code nor an ID token."),
+    };
+    complete(&app, body, nonce.as_deref(), state, &landing).await
+}
+
+/// A local path to land on, from an unsolicited response's state.
+fn landing_path(state: &str) -> String {
+    if state.starts_with('/') && !state.starts_with("//") && !state.contains('\\') {
+        state.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+async fn exchange(app: &SampleApp, code: &str, verifier: Option<&str>) -> Result<Value, String> {
+    let redirect_uri = format!("{}/sample-app/callback", app.issuer);
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri.as_str()),
+    ];
+    if let Some(v) = verifier {
+        form.push(("code_verifier", v));
+    }
     let token = app
         .http
         .post(format!("{}/oauth/token", app.issuer))
         .basic_auth(&app.client_id, Some(&app.secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            (
-                "redirect_uri",
-                &format!("{}/sample-app/callback", app.issuer),
-            ),
-            ("code_verifier", &verifier),
-        ])
+        .form(&form)
         .send()
         .await;
     let body: Value = match token {
-        Ok(r) => match r.json().await {
-            Ok(v) => v,
-            Err(e) => return failure(&format!("Token response was not JSON: {e}")),
-        },
-        Err(e) => return failure(&format!("Token endpoint unreachable: {e}")),
+        Ok(r) => r
+            .json()
+            .await
+            .map_err(|e| format!("Token response was not JSON: {e}"))?,
+        Err(e) => return Err(format!("Token endpoint unreachable: {e}")),
     };
     if let Some(e) = body.get("error").and_then(Value::as_str) {
-        return failure(&format!(
+        return Err(format!(
             "Token endpoint said {e}: {}",
             body["error_description"].as_str().unwrap_or("")
         ));
     }
+    Ok(body)
+}
+
+/// Validates the tokens and starts the local session.
+async fn complete(
+    app: &SampleApp,
+    body: Value,
+    nonce: Option<&str>,
+    state: &str,
+    landing: &str,
+) -> Response {
     let (Some(id_token), Some(access_token)) =
         (body["id_token"].as_str(), body["access_token"].as_str())
     else {
-        return failure("The token response lacks an ID token or access token.");
+        return failure("The response lacks an ID token or access token.");
     };
-    let id_claims = match validate_id_token(&app, id_token, &nonce).await {
+    let id_claims = match validate_id_token(app, id_token, nonce).await {
         Ok(c) => c,
         Err(m) => return failure(&m),
     };
+    if nonce.is_none() && id_claims.get("act").is_none() {
+        return failure(
+            "Unsolicited sign-in refused: only impersonation links (with an act claim) may sign in without starting here.",
+        );
+    }
     // The access token is for the provider's APIs; the sample app only shows it.
     let access_claims = decode_unverified(access_token);
     let sid = random();
@@ -258,13 +386,14 @@ async fn finish(app: SampleApp, headers: HeaderMap, params: HashMap<String, Stri
             sid.clone(),
             Signed {
                 id_token: id_token.to_string(),
+                access_token: access_token.to_string(),
                 id_claims,
                 access_claims,
-                state: state.clone(),
+                state: state.to_string(),
             },
         );
     }
-    let mut res = Redirect::to("/sample-app/").into_response();
+    let mut res = Redirect::to(&format!("/sample-app{landing}")).into_response();
     for c in [
         format!("{COOKIE}={sid}; Path=/sample-app; HttpOnly; SameSite=Lax"),
         format!("{TX_COOKIE}=; Path=/sample-app; Max-Age=0"),
@@ -287,7 +416,11 @@ fn decode_unverified(token: &str) -> Value {
 
 /// Checks the ID token against the provider's JWKS, fetched over HTTP, with
 /// the algorithm taken from the key (not from the token).
-async fn validate_id_token(app: &SampleApp, token: &str, nonce: &str) -> Result<Value, String> {
+async fn validate_id_token(
+    app: &SampleApp,
+    token: &str,
+    nonce: Option<&str>,
+) -> Result<Value, String> {
     let header =
         jsonwebtoken::decode_header(token).map_err(|e| format!("Malformed ID token: {e}"))?;
     let kid = header.kid.ok_or("The ID token has no kid.")?;
@@ -315,10 +448,41 @@ async fn validate_id_token(app: &SampleApp, token: &str, nonce: &str) -> Result<
     v.set_issuer(&[&app.issuer]);
     let data = jsonwebtoken::decode::<Value>(token, &key, &v)
         .map_err(|e| format!("ID token rejected: {e}"))?;
-    if data.claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
+    if data.claims.get("nonce").and_then(Value::as_str) != nonce {
         return Err("The ID token's nonce does not match.".into());
     }
     Ok(data.claims)
+}
+
+async fn revoke(app: &SampleApp, s: &Signed) {
+    let revoked = app
+        .http
+        .post(format!("{}/oauth/revoke", app.issuer))
+        .basic_auth(&app.client_id, Some(&app.secret))
+        .form(&[
+            ("token", s.access_token.as_str()),
+            ("token_type_hint", "access_token"),
+        ])
+        .send()
+        .await;
+    if let Err(e) = revoked {
+        tracing::warn!(error = %e, "sample app: token revocation failed");
+    }
+}
+
+/// Ends an impersonated session: revokes its tokens at the provider (RFC
+/// 7009) and forgets it here. No RP-initiated logout: the provider made no
+/// SSO session for it, and the administrator stays signed in there.
+async fn end_impersonation(State(app): State<SampleApp>, headers: HeaderMap) -> Response {
+    let removed = cookie(&headers, COOKIE).and_then(|c| app.sessions.lock().ok()?.remove(&c));
+    if let Some(s) = removed {
+        revoke(&app, &s).await;
+    }
+    let mut res = Redirect::to("/sample-app/?ended=1").into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}=; Path=/sample-app; Max-Age=0")) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// Ends the local session, then asks the provider to end its own
@@ -326,6 +490,11 @@ async fn validate_id_token(app: &SampleApp, token: &str, nonce: &str) -> Result<
 async fn logout(State(app): State<SampleApp>, headers: HeaderMap) -> Response {
     let removed = cookie(&headers, COOKIE).and_then(|c| app.sessions.lock().ok()?.remove(&c));
     let target = match removed {
+        Some(s) if s.impersonator().is_some() => {
+            // The provider holds no SSO session for an impersonation.
+            revoke(&app, &s).await;
+            "/sample-app/?ended=1".to_string()
+        }
         Some(s) => {
             let mut u =
                 url::Url::parse(&format!("{}/oidc/logout", app.issuer)).expect("issuer is a URL");

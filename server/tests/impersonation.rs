@@ -18,6 +18,7 @@ both_backends!(
     refusals_create_nothing,
     form_post_implicit_and_revocation,
     app_initiated_mode,
+    sample_app_banner_and_the_admin_stays_signed_in,
 );
 
 const DEMO_ADMIN: &str = "admin@masquerade.test";
@@ -654,4 +655,119 @@ async fn app_initiated_mode(s: Server) {
     let again = params_of(res.headers()[LOCATION].to_str().unwrap());
     assert_eq!(again["error"], "access_denied");
     assert_eq!(again["state"], "rp-state-1");
+}
+
+/// Hidden fields of an auto-posting form, in order.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|rest| {
+            let (name, rest) = rest.split_once("\" value=\"").unwrap();
+            let value = rest.split('"').next().unwrap();
+            (
+                name.to_string(),
+                value
+                    .replace("&#39;", "'")
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            )
+        })
+        .collect()
+}
+
+async fn sample_app_banner_and_the_admin_stays_signed_in(s: Server) {
+    let c = setup(&s).await;
+    let console = s.sign_in(DEMO_ADMIN, "masquerade-demo").await;
+    let (_, link) = mint(
+        &s,
+        &c,
+        json!({"response_type": "id_token token", "response_mode": "form_post"}),
+    )
+    .await;
+    let html = client()
+        .get(link["url"].as_str().unwrap())
+        .header(reqwest::header::COOKIE, &console)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // What the browser's auto-submit does.
+    let res = client()
+        .post(&c.callback)
+        .header(reqwest::header::COOKIE, &console)
+        .header(reqwest::header::ORIGIN, &s.base)
+        .form(&form_fields(&html))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/sample-app/orders/42");
+    let app_cookie = res.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = client()
+        .get(format!("{}/sample-app/orders/42", s.base))
+        .header(reqwest::header::COOKIE, &app_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!(
+        "Signed in as <strong>{}</strong>, impersonated by <strong>{DEMO_ADMIN}</strong> (reason: Ticket 4711: customer cannot see their orders)",
+        c.target_email
+    )), "{page}");
+    assert!(page.contains("End impersonation"));
+    assert!(page.contains("data-testid=\"state\">/orders/42<"));
+
+    // An unsolicited response without `act` is refused (login CSRF).
+    let res = client()
+        .post(&c.callback)
+        .form(&[
+            ("state", "/x"),
+            ("id_token", "e30.e30.e30"),
+            ("access_token", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // Ending it revokes the impersonation and leaves the console session alone.
+    let res = client()
+        .post(format!("{}/sample-app/end-impersonation", s.base))
+        .header(reqwest::header::COOKIE, &app_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[LOCATION], "/sample-app/?ended=1");
+    let id = link["impersonation_id"].as_str().unwrap();
+    let (_, history) = s
+        .rest(
+            Method::GET,
+            &format!("/users/{}/impersonations", c.target),
+            Some(&c.token),
+            None,
+        )
+        .await;
+    let row = history["impersonations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(row["status"], "revoked", "{row}");
+    let (status, me, _) = s.call("current_user", Some(&console), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["email"], DEMO_ADMIN, "{me}");
 }

@@ -42,3 +42,25 @@ impl From<Denial> for ImpersonationError {
         ImpersonationError::Denied(d)
     }
 }
+
+/// Revokes an impersonation unless it already was: every grant it produced
+/// stops working at once.
+pub async fn end(
+    svc: &crate::Services,
+    ctx: &crate::store::AuditContext,
+    id: &str,
+    now: i64,
+) -> crate::CoreResult<()> {
+    let rec = svc.store.get_impersonation(id).await?;
+    if rec.revoked_at > 0 {
+        return Ok(());
+    }
+    match svc
+        .store
+        .revoke_impersonation(ctx, id, rec.audit_data(), now)
+        .await
+    {
+        Ok(_) | Err(CoreError::Conflict { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}

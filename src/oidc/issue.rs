@@ -32,6 +32,7 @@ pub struct Actor {
     pub impersonation_id: String,
     pub sub: String,
     pub email: String,
+    pub reason: String,
     pub session_expires_at: i64,
 }
 
@@ -41,6 +42,7 @@ impl Actor {
             impersonation_id: rec.id.clone(),
             sub: rec.actor_id.clone(),
             email: rec.actor_email.clone(),
+            reason: rec.reason.clone(),
             session_expires_at: rec.session_expires_at,
         }
     }
@@ -189,6 +191,11 @@ fn id_token(
         for (k, v) in a.identity_claims() {
             claims.insert(k.into(), v);
         }
+        // For the application's banner and its own audit trail.
+        claims.insert(
+            "impersonation".into(),
+            json!({"id": a.impersonation_id, "reason": a.reason, "expires_at": a.session_expires_at}),
+        );
     }
     claims.insert("auth_time".into(), json!(auth_time));
     if let Some(n) = nonce {

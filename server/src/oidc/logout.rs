@@ -93,7 +93,14 @@ async fn handle(
     if hint.is_none() && !confirmed {
         return confirmation(&raw);
     }
-    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+    let impersonation = hint
+        .as_ref()
+        .and_then(|c| c["impersonation"]["id"].as_str().map(String::from));
+    if let Some(id) = impersonation {
+        // Signing out of an impersonated session ends that impersonation. The
+        // SSO session in this browser is the administrator's own: it stays.
+        end_impersonation(svc, headers, hint.as_ref(), &id, now).await;
+    } else if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
         let _ = svc
             .store
             .end_console_session(
@@ -154,4 +161,20 @@ fn confirmation(raw: &[(String, String)]) -> Response {
         Html(page("Sign out", &body)),
     )
         .into_response()
+}
+
+async fn end_impersonation(
+    svc: &masquerade::Services,
+    headers: &HeaderMap,
+    hint: Option<&Value>,
+    id: &str,
+    now: i64,
+) {
+    let ctx = masquerade::store::AuditContext {
+        actor_id: hint.and_then(|c| c["act"]["sub"].as_str().map(String::from)),
+        ..app::functions::ctx::audit_context_from(headers)
+    };
+    if let Err(e) = masquerade::impersonation::end(svc, &ctx, id, now).await {
+        tracing::warn!(error = %e, "ending an impersonation at logout failed");
+    }
 }

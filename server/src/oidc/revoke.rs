@@ -12,12 +12,18 @@ use serde_json::json;
 
 use super::token::{client_auth, error};
 use super::{json_response, pairs};
+use crate::request_audit::RequestAudit;
 use app::state::AppState;
 
 /// Revokes a refresh token or an access token: either way the grant behind
 /// it, so every token from the same sign-in stops working. Unknown tokens
 /// are not an error (RFC 7009 §2.2).
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+pub async fn revoke(
+    State(state): State<AppState>,
+    RequestAudit(audit): RequestAudit,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let svc = &state.services;
     let now = masquerade::unix_now();
     let params = match single_valued(&pairs(&body)) {
@@ -49,8 +55,20 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Str
     if let Some(gid) = grant_id {
         // Only the client the tokens were issued to may revoke them.
         if let Ok(Some(g)) = svc.store.get_grant(&gid).await {
-            if g.client_id == app.client_id && svc.store.revoke_grant(&gid, now).await.is_err() {
-                return error(OAuthError::server_error(), basic);
+            if g.client_id == app.client_id {
+                let ctx = masquerade::store::AuditContext {
+                    actor_id: Some(format!("{}@clients", app.client_id)),
+                    ..audit
+                };
+                let done = match &g.impersonation_id {
+                    // The application ended an impersonated session: the
+                    // impersonation ends with it, visibly in the console.
+                    Some(imp) => masquerade::impersonation::end(svc, &ctx, imp, now).await,
+                    None => svc.store.revoke_grant(&gid, now).await,
+                };
+                if done.is_err() {
+                    return error(OAuthError::server_error(), basic);
+                }
             }
         }
     }
