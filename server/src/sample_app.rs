@@ -289,6 +289,17 @@ async fn finish(app: SampleApp, headers: HeaderMap, params: HashMap<String, Stri
     if started && pending.is_none() {
         return failure("Unknown or already used state.");
     }
+    // A state we issued, arriving in a browser that did not start it, is a
+    // forged or misdirected response: refuse it before touching the code.
+    let foreign = !started
+        && app
+            .pending
+            .lock()
+            .map(|p| p.contains_key(state.as_str()))
+            .unwrap_or(true);
+    if foreign {
+        return failure("The state does not match the sign-in this browser started.");
+    }
     // Otherwise it is unsolicited: a Sign in as User link, where `state`
     // carries a landing path. Accepted only with the `act` claim below.
     let (nonce, verifier) = match pending {
