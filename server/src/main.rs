@@ -2,6 +2,7 @@
 //! graceful shutdown.
 #![recursion_limit = "512"]
 
+mod api;
 mod config;
 mod guard;
 mod oidc;

@@ -192,6 +192,7 @@ pub fn router(state: AppState, sample: Option<Router>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::oidc::routes())
+        .merge(crate::api::routes())
         .nest_service("/sample-app", sample.unwrap_or_default())
         .leptos_routes_with_context(
             &state,

@@ -3,6 +3,7 @@
 //! only translates.
 
 pub mod authorize;
+pub mod bearer;
 pub mod claims;
 pub mod discovery;
 pub mod error;

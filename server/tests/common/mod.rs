@@ -10,6 +10,18 @@ use serde_json::Value;
 
 pub const ADMIN: (&str, &str) = ("http-admin@masquerade.test", "http-admin-password");
 
+/// Runs each named `async fn(Server)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(#[tokio::test] async fn $name() { super::$name(super::sqlite_server().await).await; })* }
+        mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::postgres_server().await).await; })* }
+    };
+}
+
+/// The machine-to-machine client every test server creates at start-up.
+pub const BOOTSTRAP: (&str, &str) = ("http-bootstrap", "http-bootstrap-secret-0123456789");
+
 pub struct Server {
     child: Child,
     pub base: String,
@@ -45,6 +57,8 @@ async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
             "MASQUERADE_MASTER_KEY",
             "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         )
+        .env("MASQUERADE_BOOTSTRAP_CLIENT_ID", BOOTSTRAP.0)
+        .env("MASQUERADE_BOOTSTRAP_CLIENT_SECRET", BOOTSTRAP.1)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -128,5 +142,71 @@ impl Server {
             "{cookie}"
         );
         cookie.split(';').next().unwrap().to_string()
+    }
+}
+
+impl Server {
+    /// A client_credentials access token for `audience`, optionally narrowed
+    /// to `scope`.
+    pub async fn m2m_token(
+        &self,
+        creds: (&str, &str),
+        audience: &str,
+        scope: Option<&str>,
+    ) -> String {
+        let (status, body) = self.client_credentials(creds, audience, scope).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// The raw client_credentials exchange (client_secret_basic).
+    pub async fn client_credentials(
+        &self,
+        (id, secret): (&str, &str),
+        audience: &str,
+        scope: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut form = vec![("grant_type", "client_credentials"), ("audience", audience)];
+        if let Some(s) = scope {
+            form.push(("scope", s));
+        }
+        let res = client()
+            .post(format!("{}/oauth/token", self.base))
+            .basic_auth(id, Some(secret))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json().await.unwrap())
+    }
+
+    /// A token for the Management API with every permission.
+    pub async fn management_token(&self) -> String {
+        let aud = format!("{}/api/v1/", self.base);
+        self.m2m_token(BOOTSTRAP, &aud, None).await
+    }
+
+    /// Calls the management REST API; returns status and JSON (or text).
+    pub async fn rest(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = client().request(method, format!("{}/api/v1{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 }
