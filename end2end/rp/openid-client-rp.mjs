@@ -28,7 +28,7 @@
 //                              state and nonce; form_post uses response_mode=form_post
 //   GET  /callback             the authorization response (query)
 //   POST /callback             the authorization response (form_post)
-//   GET  /me                   the session: ID token claims, userinfo, refresh result
+//   GET  /me                   the session: ID token claims and header, userinfo, refresh result
 //                              (HTML; JSON with ?format=json or Accept: application/json)
 //   GET  /refresh              refresh token grant, then userinfo with the new token;
 //                              redirects to /me
@@ -73,6 +73,9 @@ const escapeHtml = (s) =>
 /** A fingerprint of a token, so pages can show whether it changed without showing it. */
 const fingerprint = (token) =>
   token ? crypto.createHash('sha256').update(token).digest('base64url').slice(0, 16) : null;
+
+/** The protected header of a JWT (already verified by the library when it matters). */
+const jwtHeader = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString('utf8'));
 
 function cookies(req) {
   const out = {};
@@ -229,6 +232,7 @@ const routes = {
     const view = {
       signed_in: !!s.claims,
       claims: s.claims ?? null,
+      id_token_header: s.tokens?.id_token ? jwtHeader(s.tokens.id_token) : null,
       expected_nonce: s.login?.nonce ?? null,
       userinfo: s.userinfo ?? null,
       login: s.login ? { response_mode: s.login.mode, callback_method: s.login.method, scope: s.scope } : null,
@@ -301,7 +305,7 @@ const routes = {
       audience,
       { [oauth.allowInsecureRequests]: true },
     );
-    const header = JSON.parse(Buffer.from(tokens.access_token.split('.')[0], 'base64url').toString('utf8'));
+    const header = jwtHeader(tokens.access_token);
     sendJson(res, 200, {
       token_type: tokens.token_type,
       expires_in: tokens.expires_in,

@@ -41,6 +41,8 @@ export async function startOpenidClientRp(opts: {
   clientId: string;
   clientSecret: string;
   port: number;
+  /** The ID token "alg" the application is configured with (default ES256). */
+  idTokenAlg?: string;
 }): Promise<RunningRp> {
   const child = spawn(process.execPath, [RP_SCRIPT], {
     cwd: REPO_ROOT,
@@ -50,6 +52,7 @@ export async function startOpenidClientRp(opts: {
       RP_CLIENT_ID: opts.clientId,
       RP_CLIENT_SECRET: opts.clientSecret,
       RP_PORT: String(opts.port),
+      RP_ID_TOKEN_ALG: opts.idTokenAlg ?? 'ES256',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

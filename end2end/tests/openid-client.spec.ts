@@ -4,11 +4,11 @@
 //
 // beforeAll registers a regular web application and an API through the
 // Management REST API (as the bootstrap client) and starts the RP on a free
-// port. What the library validates (issuer, JWKS signatures, aud, nonce, state,
+// port; the last test registers two more (RS256 and EdDSA ID tokens). What the library validates (issuer, JWKS signatures, aud, nonce, state,
 // PKCE, `iss` in the authorization response, at_hash, the userinfo `sub`) makes
 // the RP answer with an error page instead of /me, so each test below fails if
 // the provider gets any of it wrong.
-import type { Page, TestInfo } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { BASE_URL_ENV, DEMO_SUPPORT } from '../support/env';
 import { expect, screenshot, test, waitForHydration } from '../support/fixtures';
 import { ManagementApi, uniqueName } from '../support/management';
@@ -23,19 +23,22 @@ const DEMO_ORDERS_API = 'https://api.orders.example/'; // seeded by --demo; this
 test.describe.configure({ timeout: 90_000 });
 
 let base: string;
-let rp: RunningRp;
-let clientId: string;
-let appName: string;
 let apiIdentifier: string;
 
-test.beforeAll(async () => {
-  base = process.env[BASE_URL_ENV]!;
-  expect(base, `${BASE_URL_ENV} is set by the global setup`).toBeTruthy();
-  const mgmt = await ManagementApi.connect(base);
+/** A running RP and the application it signs in to. */
+interface Rp {
+  rp: RunningRp;
+  clientId: string;
+  appName: string;
+}
+/** The RP most tests use (ES256 ID tokens). */
+let main: Rp;
 
+/** Registers a regular web application for a new RP through the Management API and starts the RP. */
+async function registerAndStartRp(mgmt: ManagementApi, signingAlg = 'ES256'): Promise<Rp> {
   const port = await freePort();
   const rpUrl = `http://127.0.0.1:${port}`;
-  appName = uniqueName('openid-client RP');
+  const appName = uniqueName(`openid-client RP ${signingAlg}`);
   const created = await mgmt.createApplication({
     name: appName,
     description: 'Relying party built on openid-client (end2end/rp/openid-client-rp.mjs).',
@@ -49,11 +52,27 @@ test.beforeAll(async () => {
       refresh_tokens: true,
       refresh_rotation: true,
       refresh_lifetime_secs: 86_400,
-      signing_alg: 'ES256',
+      signing_alg: signingAlg,
     },
   });
-  clientId = created.application.client_id;
+  const clientId = created.application.client_id;
   expect(created.client_secret, 'a regular web application gets a client secret').toBeTruthy();
+  const rp = await startOpenidClientRp({
+    issuer: base,
+    clientId,
+    clientSecret: created.client_secret!,
+    port,
+    idTokenAlg: signingAlg,
+  });
+  expect(rp.url).toBe(rpUrl);
+  return { rp, clientId, appName };
+}
+
+test.beforeAll(async () => {
+  base = process.env[BASE_URL_ENV]!;
+  expect(base, `${BASE_URL_ENV} is set by the global setup`).toBeTruthy();
+  const mgmt = await ManagementApi.connect(base);
+  main = await registerAndStartRp(mgmt);
 
   apiIdentifier = `https://${uniqueName('rp-api').replace(/\s+/g, '-')}.masquerade.test/`;
   const api = await mgmt.createApi({
@@ -63,25 +82,23 @@ test.beforeAll(async () => {
     token_lifetime_secs: 3600,
     permissions: API_PERMISSIONS.map((value) => ({ value, description: `Permission ${value}` })),
   });
-  await mgmt.authorizeClient(api.id, clientId);
-
-  rp = await startOpenidClientRp({ issuer: base, clientId, clientSecret: created.client_secret!, port });
-  expect(rp.url).toBe(rpUrl);
+  await mgmt.authorizeClient(api.id, main.clientId);
 });
 
 test.afterAll(async () => {
-  await rp?.stop();
+  await main?.rp.stop();
 });
 
 test.afterEach(async ({}, testInfo) => {
-  if (rp && testInfo.status !== testInfo.expectedStatus) {
-    await testInfo.attach('openid-client-rp-output.txt', { body: rp.output(), contentType: 'text/plain' });
+  if (main && testInfo.status !== testInfo.expectedStatus) {
+    await testInfo.attach('openid-client-rp-output.txt', { body: main.rp.output(), contentType: 'text/plain' });
   }
 });
 
 interface RpSession {
   signed_in: boolean;
   claims: Record<string, unknown> & { sub: string; nonce?: string };
+  id_token_header: { alg: string; kid?: string; typ?: string };
   expected_nonce: string;
   userinfo: Record<string, unknown> & { sub: string };
   login: { response_mode: string; callback_method: string; scope: string };
@@ -99,8 +116,8 @@ interface RpSession {
 }
 
 /** The RP's view of this browser's session (shares the page's cookies). */
-async function rpSession(page: Page, expectedStatus = 200): Promise<RpSession> {
-  const res = await page.request.get(`${rp.url}/me`, { headers: { accept: 'application/json' } });
+async function rpSession(page: Page, expectedStatus = 200, target: Rp = main): Promise<RpSession> {
+  const res = await page.request.get(`${target.rp.url}/me`, { headers: { accept: 'application/json' } });
   const text = await res.text();
   expect(res.status(), `GET /me on the RP: ${text}`).toBe(expectedStatus);
   return JSON.parse(text);
@@ -117,7 +134,12 @@ async function rpError(page: Page): Promise<string> {
  * signs in on our hosted login page, and waits to land on the RP's /me.
  * Returns the authorization request's parameters.
  */
-async function signInThroughRp(page: Page, mode: 'query' | 'form_post' = 'query'): Promise<URLSearchParams> {
+async function signInThroughRp(
+  page: Page,
+  mode: 'query' | 'form_post' = 'query',
+  target: Rp = main,
+): Promise<URLSearchParams> {
+  const { rp, clientId, appName } = target;
   await page.goto(`${rp.url}/login${mode === 'form_post' ? '?mode=form_post' : ''}`);
   await expect(page).toHaveURL((u) => u.origin === base && u.pathname === '/login');
   const next = new URL(page.url()).searchParams.get('next');
@@ -146,7 +168,8 @@ async function signInThroughRp(page: Page, mode: 'query' | 'form_post' = 'query'
 }
 
 /** What every fresh sign-in must show, whatever the response mode. */
-function expectSignedIn(s: RpSession, authz: URLSearchParams) {
+function expectSignedIn(s: RpSession, authz: URLSearchParams, target: Rp = main) {
+  const { clientId } = target;
   expect(s.signed_in).toBe(true);
   // Claims of the ID token, after openid-client validated it.
   expect(s.claims.iss).toBe(base);
@@ -164,12 +187,12 @@ function expectSignedIn(s: RpSession, authz: URLSearchParams) {
 }
 
 test('discovery: openid-client accepts the provider metadata', async ({ request }) => {
-  const res = await request.get(`${rp.url}/health`);
+  const res = await request.get(`${main.rp.url}/health`);
   expect(res.status()).toBe(200);
   const m = await res.json();
   expect(m).toMatchObject({
     ok: true,
-    client_id: clientId,
+    client_id: main.clientId,
     issuer: base,
     authorization_endpoint: `${base}/authorize`,
     token_endpoint: `${base}/oauth/token`,
@@ -183,12 +206,13 @@ test('discovery: openid-client accepts the provider metadata', async ({ request 
 test('code flow with PKCE: sign in on the hosted page and land on the RP signed in', async ({ page }, testInfo) => {
   const callbacks: string[] = [];
   page.on('request', (r) => {
-    if (r.url().startsWith(`${rp.url}/callback`)) callbacks.push(`${r.method()} ${r.url()}`);
+    if (r.url().startsWith(`${main.rp.url}/callback`)) callbacks.push(`${r.method()} ${r.url()}`);
   });
   const authz = await signInThroughRp(page);
   const s = await rpSession(page);
   expectSignedIn(s, authz);
   expect(s.login).toMatchObject({ response_mode: 'query', callback_method: 'GET' });
+  expect(s.id_token_header.alg).toBe('ES256');
   expect(callbacks).toHaveLength(1);
   const cb = new URL(callbacks[0].replace(/^GET /, '')).searchParams;
   expect(callbacks[0]).toMatch(/^GET /);
@@ -205,7 +229,7 @@ test('refresh: the refresh token grant gives a new access token that works at /u
   const before = await rpSession(page);
   expect(before.refresh).toBeNull();
 
-  await page.goto(`${rp.url}/refresh`);
+  await page.goto(`${main.rp.url}/refresh`);
   expect(new URL(page.url()).pathname, await rpError(page)).toBe('/me');
   await expect(page.getByText('Refreshed 1 time(s); new access token: yes')).toBeVisible();
   const after = await rpSession(page);
@@ -220,7 +244,7 @@ test('refresh: the refresh token grant gives a new access token that works at /u
   expect(after.access_token_fingerprint).not.toBe(before.access_token_fingerprint);
 
   // The rotated refresh token works too.
-  await page.goto(`${rp.url}/refresh`);
+  await page.goto(`${main.rp.url}/refresh`);
   expect(new URL(page.url()).pathname, await rpError(page)).toBe('/me');
   const again = await rpSession(page);
   expect(again.refresh).toMatchObject({ count: 2, access_token_changed: true, userinfo_sub: before.claims.sub });
@@ -230,18 +254,18 @@ test('refresh: the refresh token grant gives a new access token that works at /u
 test('form_post: the authorization response is posted to the RP and accepted', async ({ page }) => {
   const callbacks: string[] = [];
   page.on('request', (r) => {
-    if (r.url().startsWith(`${rp.url}/callback`)) callbacks.push(`${r.method()} ${r.url()}`);
+    if (r.url().startsWith(`${main.rp.url}/callback`)) callbacks.push(`${r.method()} ${r.url()}`);
   });
   const authz = await signInThroughRp(page, 'form_post');
   const s = await rpSession(page);
   expectSignedIn(s, authz);
   expect(s.login).toMatchObject({ response_mode: 'form_post', callback_method: 'POST' });
-  expect(callbacks, 'one POST to the callback, with nothing in its query').toEqual([`POST ${rp.url}/callback`]);
+  expect(callbacks, 'one POST to the callback, with nothing in its query').toEqual([`POST ${main.rp.url}/callback`]);
 });
 
 test('client_credentials: an access token for the API, validated as an RFC 9068 JWT', async ({ request }) => {
   const get = async (query: string) => {
-    const res = await request.get(`${rp.url}/m2m?${query}`);
+    const res = await request.get(`${main.rp.url}/m2m?${query}`);
     const body = await res.json();
     return { status: res.status(), body };
   };
@@ -257,8 +281,8 @@ test('client_credentials: an access token for the API, validated as an RFC 9068 
   expect(narrow.body.claims).toMatchObject({
     iss: base,
     aud: apiIdentifier,
-    client_id: clientId,
-    sub: `${clientId}@clients`,
+    client_id: main.clientId,
+    sub: `${main.clientId}@clients`,
     scope: 'read:things',
   });
 
@@ -282,8 +306,8 @@ test('logout: RP-initiated logout ends the SSO session at the provider', async (
   page.on('framenavigated', (f) => {
     if (f === page.mainFrame()) visited.push(f.url());
   });
-  await page.goto(`${rp.url}/login`);
-  await page.waitForURL(`${rp.url}/me`);
+  await page.goto(`${main.rp.url}/login`);
+  await page.waitForURL(`${main.rp.url}/me`);
   expect(
     visited.filter((u) => u.startsWith(`${base}/login`)),
     'no sign-in page while the provider session lasts',
@@ -295,21 +319,54 @@ test('logout: RP-initiated logout ends the SSO session at the provider', async (
   page.on('request', (r) => {
     if (r.url().startsWith(`${base}/oidc/logout`)) logoutRequests.push(r.url());
   });
-  await page.goto(`${rp.url}/logout`);
-  await page.waitForURL((u) => u.origin === rp.url && u.pathname === '/logged-out');
+  await page.goto(`${main.rp.url}/logout`);
+  await page.waitForURL((u) => u.origin === main.rp.url && u.pathname === '/logged-out');
   await expect(page.getByRole('heading', { level: 1, name: 'Signed out' }), await rpError(page)).toBeVisible();
   expect(logoutRequests).toHaveLength(1);
   const lq = new URL(logoutRequests[0]).searchParams;
   expect(lq.get('id_token_hint')).toBeTruthy();
-  expect(lq.get('post_logout_redirect_uri')).toBe(`${rp.url}/logged-out`);
+  expect(lq.get('post_logout_redirect_uri')).toBe(`${main.rp.url}/logged-out`);
   await screenshot(page, testInfo, 'openid-client-rp-signed-out');
 
   const gone = await rpSession(page, 401);
   expect(gone.signed_in).toBe(false);
 
   // The provider session is gone: signing in again asks for credentials.
-  await page.goto(`${rp.url}/login`);
+  await page.goto(`${main.rp.url}/login`);
   await expect(page).toHaveURL((u) => u.origin === base && u.pathname === '/login');
   await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
-  await expect(page.getByRole('heading', { name: `Sign in to continue to ${appName}` })).toBeVisible();
+  await expect(page.getByRole('heading', { name: `Sign in to continue to ${main.appName}` })).toBeVisible();
+});
+
+test('ID tokens signed with RS256 and EdDSA validate too', async ({ page }, testInfo) => {
+  const mgmt = await ManagementApi.connect(base);
+  const started: Rp[] = [];
+  try {
+    const rs = await registerAndStartRp(mgmt, 'RS256');
+    started.push(rs);
+    const ed = await registerAndStartRp(mgmt, 'EdDSA');
+    started.push(ed);
+
+    const authz = await signInThroughRp(page, 'query', rs);
+    const s1 = await rpSession(page, 200, rs);
+    expectSignedIn(s1, authz, rs);
+    expect(s1.id_token_header.alg).toBe('RS256');
+
+    // Already signed in at the provider: the EdDSA application's sign-in is silent.
+    await page.goto(`${ed.rp.url}/login`);
+    await page.waitForURL((u) => u.origin === ed.rp.url, { timeout: 20_000 });
+    expect(new URL(page.url()).pathname, await rpError(page)).toBe('/me');
+    const s2 = await rpSession(page, 200, ed);
+    expect(s2.id_token_header.alg).toBe('EdDSA');
+    expect(s2.claims).toMatchObject({ iss: base, aud: ed.clientId, sub: s1.claims.sub, email: USER.email });
+    expect(s2.claims.nonce).toBe(s2.expected_nonce);
+    expect(s2.userinfo.sub).toBe(s1.claims.sub);
+  } catch (e) {
+    for (const r of started) {
+      await testInfo.attach(`openid-client-rp-${r.appName}.txt`, { body: r.rp.output(), contentType: 'text/plain' });
+    }
+    throw e;
+  } finally {
+    for (const r of started) await r.rp.stop();
+  }
 });
