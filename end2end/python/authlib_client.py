@@ -32,6 +32,7 @@ Progress goes to stderr. On success the last line on stdout is
 with the reason on stderr.
 """
 
+import base64
 import json
 import os
 import re
@@ -117,8 +118,6 @@ def load_jwks(url):
 
 
 def jwt_header(token):
-    import base64
-
     head = token.split(".")[0]
     return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
 
