@@ -8,7 +8,8 @@
 // `--demo` on a free port and a throwaway SQLite database, and stops it after
 // the run. Set MASQUERADE_BIN to test another build (default
 // target/debug/masquerade), or MASQUERADE_E2E_BASE_URL to test a server that
-// is already running (it must have the e2e administrator, see support/env.ts).
+// is already running (it must have the e2e administrator and the bootstrap
+// Management API client, see support/env.ts).
 //
 // Browsers are never downloaded: Chromium comes from apt at /usr/bin/chromium
 // (override with MASQUERADE_E2E_CHROMIUM).

@@ -27,3 +27,14 @@ export const DEMO_SUPPORT = {
   email: 'support@masquerade.test',
   password: 'masquerade-demo',
 };
+
+/**
+ * Machine-to-machine client the global setup creates at start-up through
+ * MASQUERADE_BOOTSTRAP_CLIENT_ID/SECRET, with every Management API permission.
+ * Specs use it to register their own applications and APIs through the
+ * Management REST API (support/management.ts).
+ */
+export const BOOTSTRAP_CLIENT = {
+  id: 'e2e-bootstrap',
+  secret: 'e2e-bootstrap-secret-0123456789abcdef',
+};

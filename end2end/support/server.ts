@@ -15,32 +15,14 @@
 //                             a concurrent `cargo leptos build`)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { BASE_URL_ENV, E2E_ADMIN, REPO_ROOT } from './env';
+import { BASE_URL_ENV, BOOTSTRAP_CLIENT, E2E_ADMIN, REPO_ROOT } from './env';
+import { freePort } from './net';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === 'string') {
-        srv.close();
-        reject(new Error('could not determine a free port'));
-        return;
-      }
-      const port = addr.port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function tail(file: string, maxLines = 80): string {
   try {
@@ -144,6 +126,8 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
       MASQUERADE_SITE_ROOT: siteRoot,
       MASQUERADE_ADMIN_EMAIL: E2E_ADMIN.email,
       MASQUERADE_ADMIN_PASSWORD: E2E_ADMIN.password,
+      MASQUERADE_BOOTSTRAP_CLIENT_ID: BOOTSTRAP_CLIENT.id,
+      MASQUERADE_BOOTSTRAP_CLIENT_SECRET: BOOTSTRAP_CLIENT.secret,
       RUST_LOG: 'warn',
       RUST_BACKTRACE: '1',
     },
