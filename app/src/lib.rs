@@ -5,6 +5,7 @@ pub mod components;
 pub mod dto;
 pub mod error;
 pub mod functions;
+pub mod query;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::components::ui::{BTN_PRIMARY, INPUT, LABEL};
 use crate::functions::auth::SignIn;
@@ -9,7 +9,12 @@ use crate::functions::auth::SignIn;
 pub fn LoginPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    let location = use_location();
+    let next = move || {
+        location
+            .search
+            .with(|s| crate::query::param(s, "next").unwrap_or_default())
+    };
     let error = move || match sign_in.value().get() {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
@@ -48,7 +53,7 @@ pub fn LoginPage() -> impl IntoView {
                     </p>
                 </Show>
                 <ActionForm action=sign_in attr:class="space-y-5">
-                    <input type="hidden" name="next" prop:value=next />
+                    <input type="hidden" name="next" value=next />
                     <div>
                         <label for="email" class=LABEL>"Email"</label>
                         <input id="email" name="email" type="email" autocomplete="username" required class=format!("mt-1 {INPUT}") />
