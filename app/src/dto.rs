@@ -20,6 +20,8 @@ pub struct UserRow {
     pub last_login_at: i64,
     pub login_count: i64,
     pub created_at: i64,
+    /// Why "Sign in as User" is disabled for this row, if it is.
+    pub impersonate_disabled: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +50,8 @@ pub struct UserDetail {
     pub user_metadata: String,
     pub roles: Vec<String>,
     pub is_self: bool,
+    /// Why "Sign in as User" is disabled, if it is.
+    pub impersonate_disabled: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,3 +134,58 @@ pub const GRANT_TYPES: [(&str, &str); 4] = [
     ("refresh_token", "Refresh token"),
     ("client_credentials", "Client credentials"),
 ];
+
+/// What the Sign in as User dialog offers for one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpersonationChoices {
+    /// Why this user cannot be impersonated at all, if so.
+    pub refused: Option<String>,
+    pub apps: Vec<ImpersonationApp>,
+    pub require_reason: bool,
+    pub link_ttl_secs: i64,
+    /// A fresh random value to pre-fill State with.
+    pub suggested_state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpersonationApp {
+    pub client_id: String,
+    pub name: String,
+    /// Why the application cannot be used for this user, if so.
+    pub excluded: Option<String>,
+    pub response_types: Vec<String>,
+    pub app_initiated: bool,
+    pub callback_urls: Vec<String>,
+    /// (identifier, name) of each API the application may call.
+    pub audiences: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpersonationLink {
+    pub url: String,
+    pub expires_at: i64,
+    pub expires_in: i64,
+    pub impersonation_id: String,
+}
+
+/// One impersonation, for the history tab and the list of active ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpersonationRow {
+    pub id: String,
+    pub actor_email: String,
+    pub target_id: String,
+    pub target_email: String,
+    pub client_id: String,
+    pub app_name: String,
+    pub reason: String,
+    pub ticket: String,
+    pub response_type: String,
+    pub response_mode: String,
+    pub created_at: i64,
+    pub redeemed_at: i64,
+    pub session_expires_at: i64,
+    /// pending, expired, active, ended, denied or revoked.
+    pub status: String,
+    pub denied_reason: String,
+    pub revoked_at: i64,
+}

@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/applications/new") view=routes::applications::edit::NewApplicationPage />
                     <Route path=path!("/applications/:id") view=routes::applications::edit::ApplicationPage />
                     <Route path=path!("/connections") view=routes::connections::ConnectionsPage />
+                    <Route path=path!("/impersonations") view=routes::impersonations::ImpersonationsPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -38,15 +38,16 @@ pub struct DialogOptions {
 /// The response types an application's grants allow, simplest first.
 pub fn response_types(app: &Application) -> Vec<String> {
     let has = |g: &str| app.grant_types.iter().any(|x| x == g);
+    // Auth0's order and spelling, which support engineers already know.
     let mut out = Vec::new();
     if has("authorization_code") {
         out.push("code");
     }
     if has("implicit") {
-        out.extend(["id_token", "token", "id_token token"]);
+        out.extend(["token", "id_token", "token id_token"]);
     }
     if has("authorization_code") && has("implicit") {
-        out.extend(["code id_token", "code token", "code id_token token"]);
+        out.extend(["code token", "code id_token", "code token id_token"]);
     }
     out.into_iter().map(String::from).collect()
 }

@@ -7,7 +7,7 @@ use super::ui::{BTN_DANGER, BTN_SECONDARY};
 #[component]
 pub fn ConfirmDialog(
     open: RwSignal<bool>,
-    #[prop(into)] title: String,
+    #[prop(into)] title: Signal<String>,
     #[prop(into)] body: String,
     #[prop(into)] confirm_label: String,
     #[prop(into)] pending: Signal<bool>,
@@ -28,7 +28,7 @@ pub fn ConfirmDialog(
                         }
                     }
                 >
-                    <h2 id=title_id class="text-lg font-semibold text-slate-900">{title.clone()}</h2>
+                    <h2 id=title_id class="text-lg font-semibold text-slate-900">{move || title.get()}</h2>
                     <p class="mt-2 text-sm text-slate-600">{body.clone()}</p>
                     <div class="mt-6 flex justify-end gap-3">
                         <button type="button" class=BTN_SECONDARY autofocus on:click=move |_| open.set(false)>

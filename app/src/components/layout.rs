@@ -137,6 +137,7 @@ fn Sidebar() -> impl IntoView {
                 {item("/users", "Users")}
                 {item("/applications", "Applications")}
                 {item("/connections", "Connections")}
+                {item("/impersonations", "Impersonations")}
             </div>
             <p class="mt-6 hidden px-3 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500 md:block">"Coming next"</p>
             <div class="hidden flex-col gap-1 md:flex">

@@ -6,4 +6,5 @@ pub mod auth;
 pub mod connections;
 #[cfg(feature = "ssr")]
 pub mod ctx;
+pub mod impersonation;
 pub mod users;

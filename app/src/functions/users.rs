@@ -4,8 +4,9 @@ use crate::dto::{UserDetail, UserPageDto};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-fn row(u: masquerade::domain::User) -> crate::dto::UserRow {
+fn row(u: masquerade::domain::User, impersonate_disabled: Option<String>) -> crate::dto::UserRow {
     crate::dto::UserRow {
+        impersonate_disabled,
         id: u.id,
         email: u.email,
         name: u.name,
@@ -18,10 +19,15 @@ fn row(u: masquerade::domain::User) -> crate::dto::UserRow {
 }
 
 #[cfg(feature = "ssr")]
-fn detail(u: masquerade::domain::User, me: &str) -> UserDetail {
+fn detail(
+    u: masquerade::domain::User,
+    me: &str,
+    impersonate_disabled: Option<String>,
+) -> UserDetail {
     let pretty =
         |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into());
     UserDetail {
+        impersonate_disabled,
         is_self: u.id == me,
         app_metadata: pretty(&u.app_metadata),
         user_metadata: pretty(&u.user_metadata),
@@ -39,6 +45,26 @@ fn detail(u: masquerade::domain::User, me: &str) -> UserDetail {
         login_count: u.login_count,
         roles: u.roles,
     }
+}
+
+/// A user's page, with whether the viewing administrator may sign in as them.
+#[cfg(feature = "ssr")]
+async fn detail_for(
+    admin: &super::ctx::Admin,
+    user: masquerade::domain::User,
+) -> Result<UserDetail, AppError> {
+    use super::ctx::fail;
+    let svc = &admin.state.services;
+    let me = svc
+        .store
+        .get_user(&admin.session.user_id)
+        .await
+        .map_err(fail)?;
+    let reason = masquerade::impersonation::options::ButtonContext::load(svc)
+        .await
+        .map_err(fail)?
+        .disabled_reason(&me, &user, masquerade::unix_now());
+    Ok(detail(user, &admin.session.user_id, reason))
 }
 
 #[server(endpoint = "search_users")]
@@ -79,8 +105,25 @@ pub async fn search_users(
         .search_users(&query)
         .await
         .map_err(fail)?;
+    let svc = &admin.state.services;
+    let buttons = masquerade::impersonation::options::ButtonContext::load(svc)
+        .await
+        .map_err(fail)?;
+    let me = svc
+        .store
+        .get_user(&admin.session.user_id)
+        .await
+        .map_err(fail)?;
+    let now = masquerade::unix_now();
     Ok(UserPageDto {
-        users: page.users.into_iter().map(row).collect(),
+        users: page
+            .users
+            .into_iter()
+            .map(|u| {
+                let reason = buttons.disabled_reason(&me, &u, now);
+                row(u, reason)
+            })
+            .collect(),
         total: page.total,
         total_capped: page.total_capped,
         next: page.next,
@@ -98,7 +141,7 @@ pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
         .get_user(&id)
         .await
         .map_err(fail)?;
-    Ok(detail(user, &admin.session.user_id))
+    detail_for(&admin, user).await
 }
 
 #[server(endpoint = "create_user")]
@@ -163,7 +206,7 @@ pub async fn update_user(
         .update_user(&admin.audit, &id, &patch, masquerade::unix_now())
         .await
         .map_err(fail)?;
-    Ok(detail(user, &admin.session.user_id))
+    detail_for(&admin, user).await
 }
 
 #[server(endpoint = "set_user_blocked")]
@@ -182,7 +225,7 @@ pub async fn set_user_blocked(id: String, blocked: bool) -> Result<UserDetail, A
         .set_blocked(&admin.audit, &id, blocked, masquerade::unix_now())
         .await
         .map_err(fail)?;
-    Ok(detail(user, &admin.session.user_id))
+    detail_for(&admin, user).await
 }
 
 #[server(endpoint = "set_user_password")]

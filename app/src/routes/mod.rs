@@ -1,4 +1,5 @@
 pub mod applications;
 pub mod connections;
+pub mod impersonations;
 pub mod login;
 pub mod users;

@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{ErrorBanner, TextArea, TextField};
 use crate::components::format::{datetime, initials};
+use crate::components::impersonate::SignInAsUser;
 use crate::components::toast::use_toasts;
 use crate::components::ui::{
     BADGE_GREEN, BADGE_INDIGO, BADGE_RED, BTN_DANGER, BTN_PRIMARY, BTN_SECONDARY, CARD, H1, H2,
@@ -13,6 +14,7 @@ use crate::components::ui::{
 use crate::dto::UserDetail;
 use crate::error::AppError;
 use crate::functions::users::{get_user, DeleteUser, SetUserBlocked, SetUserPassword, UpdateUser};
+use crate::routes::impersonations::ImpersonationHistory;
 
 #[component]
 pub fn UserPage() -> impl IntoView {
@@ -45,6 +47,8 @@ fn UserView(
         user.name.clone()
     };
     let id = user.id.clone();
+    let history_id = user.id.clone();
+    let tab = RwSignal::new("profile");
     view! {
         <div class="mt-3 flex flex-wrap items-start justify-between gap-4">
             <div class="flex items-center gap-4">
@@ -74,14 +78,50 @@ fn UserView(
             <Fact label="Last login" value=format!("{} ({} logins)", datetime(user.last_login_at), user.login_count) />
         </dl>
 
-        <div class="mt-6 grid gap-6 lg:grid-cols-3">
-            <div class="lg:col-span-2">
-                <ProfileForm user=user.clone() on_saved=move || { toasts.success("Profile saved"); on_change(); } />
-            </div>
-            <div>
-                <PasswordForm user_id=id has_password=user.has_password />
-            </div>
+        <div role="tablist" aria-label="User sections" class="mt-6 flex gap-1 border-b border-slate-200">
+            <Tab tab=tab value="profile" label="Profile" />
+            <Tab tab=tab value="impersonation" label="Impersonation history" />
         </div>
+        <div class="mt-6" role="tabpanel">
+            <Show
+                when=move || tab.get() == "impersonation"
+                fallback=move || {
+                    let user = user.clone();
+                    let id = id.clone();
+                    view! {
+                        <div class="grid gap-6 lg:grid-cols-3">
+                            <div class="lg:col-span-2">
+                                <ProfileForm user=user.clone() on_saved=move || { toasts.success("Profile saved"); on_change(); } />
+                            </div>
+                            <div>
+                                <PasswordForm user_id=id has_password=user.has_password />
+                            </div>
+                        </div>
+                    }
+                }
+            >
+                <ImpersonationHistory user_id=history_id.clone() />
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Tab(tab: RwSignal<&'static str>, value: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            role="tab"
+            aria-selected=move || (tab.get() == value).to_string()
+            class=move || if tab.get() == value {
+                "-mb-px border-b-2 border-indigo-600 px-4 py-2 text-sm font-semibold text-indigo-700"
+            } else {
+                "-mb-px border-b-2 border-transparent px-4 py-2 text-sm font-medium text-slate-600 hover:text-slate-900"
+            }
+            on:click=move |_| tab.set(value)
+        >
+            {label}
+        </button>
     }
 }
 
@@ -141,7 +181,8 @@ fn Actions(user: UserDetail, on_change: impl Fn() + Copy + Send + Sync + 'static
         .is_self
         .then_some("You cannot block or delete your own account.");
     view! {
-        <div class="flex flex-wrap gap-2">
+        <div class="flex flex-wrap items-start gap-2">
+            <SignInAsUser user_id=user.id.clone() label=who.clone() disabled_reason=user.impersonate_disabled.clone() />
             <a href="#set-password" class=BTN_SECONDARY>"Set password"</a>
             <button
                 type="button"

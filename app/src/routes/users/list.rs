@@ -5,6 +5,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::format::{date, initials};
+use crate::components::impersonate::SignInAsUser;
 use crate::components::ui::{BADGE_GREEN, BADGE_RED, BTN_PRIMARY, BTN_SECONDARY, H1, INPUT, LABEL};
 use crate::functions::connections::list_connections;
 use crate::functions::users::search_users;
@@ -207,14 +208,16 @@ pub fn UsersPage() -> impl IntoView {
                                             <th scope="col" class="px-4 py-3">"Logins"</th>
                                             <th scope="col" class="px-4 py-3">"Last login"</th>
                                             <th scope="col" class="px-4 py-3">"Status"</th>
+                                            <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th>
                                         </tr>
                                     </thead>
                                     <tbody class="divide-y divide-slate-100">
                                         {if res.users.is_empty() {
-                                            view! { <tr><td colspan="5" class="px-4 py-10 text-center text-slate-500">"No users match these filters."</td></tr> }.into_any()
+                                            view! { <tr><td colspan="6" class="px-4 py-10 text-center text-slate-500">"No users match these filters."</td></tr> }.into_any()
                                         } else {
                                             res.users.into_iter().map(|u| {
                                                 let label = if u.name.is_empty() { u.email.clone() } else { u.name.clone() };
+                                                let who = label.clone();
                                                 view! {
                                                     <tr class="hover:bg-slate-50">
                                                         <td class="px-4 py-3">
@@ -231,6 +234,9 @@ pub fn UsersPage() -> impl IntoView {
                                                         <td class="px-4 py-3 text-slate-700">{date(u.last_login_at)}</td>
                                                         <td class="px-4 py-3">
                                                             {if u.blocked { view! { <span class=BADGE_RED>"Blocked"</span> } } else { view! { <span class=BADGE_GREEN>"Active"</span> } }}
+                                                        </td>
+                                                        <td class="px-4 py-3 text-right">
+                                                            <SignInAsUser user_id=u.id.clone() label=who disabled_reason=u.impersonate_disabled.clone() compact=true />
                                                         </td>
                                                     </tr>
                                                 }

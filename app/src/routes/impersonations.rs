@@ -1,0 +1,177 @@
+//! Impersonations: the live ones across the tenant, with Revoke, and one
+//! user's history on their page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::components::dialog::ConfirmDialog;
+use crate::components::format::datetime;
+use crate::components::toast::use_toasts;
+use crate::components::ui::{BADGE_GREEN, BADGE_INDIGO, BADGE_RED, BADGE_SLATE, BTN_DANGER, H1};
+use crate::dto::ImpersonationRow;
+use crate::functions::impersonation::{
+    impersonation_history, live_impersonations, RevokeImpersonation,
+};
+
+fn status_badge(status: &str) -> impl IntoView {
+    let (class, label) = match status {
+        "active" => (BADGE_GREEN, "Active"),
+        "pending" => (BADGE_INDIGO, "Link not opened yet"),
+        "expired" => (BADGE_SLATE, "Link expired unused"),
+        "ended" => (BADGE_SLATE, "Ended"),
+        "denied" => (BADGE_RED, "Denied"),
+        "revoked" => (BADGE_RED, "Revoked"),
+        _ => (BADGE_SLATE, "Unknown"),
+    };
+    view! { <span class=class>{label}</span> }
+}
+
+fn delivery(r: &ImpersonationRow) -> String {
+    let mode = match r.response_mode.as_str() {
+        "form_post" => "POST",
+        "app_initiated" => "app-initiated",
+        "fragment" => "fragment",
+        _ => "query",
+    };
+    format!("{} · {mode}", r.response_type)
+}
+
+/// A table of impersonations. `show_user` adds the impersonated user's
+/// column (the tenant-wide list); `revoke` adds a Revoke button to rows
+/// that can still be revoked.
+#[component]
+fn ImpersonationTable(
+    rows: Vec<ImpersonationRow>,
+    #[prop(optional)] show_user: bool,
+    revoke: Option<Callback<(String, String)>>,
+) -> impl IntoView {
+    view! {
+        <div class="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+            <table class="min-w-full divide-y divide-slate-200 text-sm">
+                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                    <tr>
+                        {show_user.then(|| view! { <th scope="col" class="px-4 py-3">"User"</th> })}
+                        <th scope="col" class="px-4 py-3">"Impersonator"</th>
+                        <th scope="col" class="px-4 py-3">"Application"</th>
+                        <th scope="col" class="px-4 py-3">"Reason"</th>
+                        <th scope="col" class="px-4 py-3">"Created"</th>
+                        <th scope="col" class="px-4 py-3">"Session ends"</th>
+                        <th scope="col" class="px-4 py-3">"Status"</th>
+                        {revoke.is_some().then(|| view! { <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th> })}
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {rows.into_iter().map(|r| {
+                        let revocable = matches!(r.status.as_str(), "active" | "pending");
+                        let id = r.id.clone();
+                        let who = r.target_email.clone();
+                        let user_link = format!("/users/{}", r.target_id);
+                        let user_email = r.target_email.clone();
+                        view! {
+                            <tr class="align-top">
+                                {show_user.then(|| view! {
+                                    <td class="px-4 py-3"><A href=user_link attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{user_email}</A></td>
+                                })}
+                                <td class="px-4 py-3 text-slate-700">{r.actor_email.clone()}</td>
+                                <td class="px-4 py-3">
+                                    <div class="text-slate-900">{r.app_name.clone()}</div>
+                                    <div class="text-xs text-slate-500">{delivery(&r)}</div>
+                                </td>
+                                <td class="max-w-xs px-4 py-3 text-slate-700">
+                                    <div class="break-words">{if r.reason.is_empty() { "—".to_string() } else { r.reason.clone() }}</div>
+                                    {(!r.ticket.is_empty()).then(|| view! { <div class="text-xs text-slate-500">{format!("Ticket {}", r.ticket)}</div> })}
+                                </td>
+                                <td class="whitespace-nowrap px-4 py-3 text-slate-700">{datetime(r.created_at)}</td>
+                                <td class="whitespace-nowrap px-4 py-3 text-slate-700">{if r.session_expires_at > 0 { datetime(r.session_expires_at) } else { "—".into() }}</td>
+                                <td class="px-4 py-3">
+                                    {status_badge(&r.status)}
+                                    {(!r.denied_reason.is_empty()).then(|| view! { <div class="mt-1 font-mono text-xs text-slate-500">{r.denied_reason.clone()}</div> })}
+                                </td>
+                                {revoke.map(|cb| view! {
+                                    <td class="px-4 py-3 text-right">
+                                        {revocable.then(|| view! {
+                                            <button type="button" class=BTN_DANGER on:click=move |_| cb.run((id.clone(), who.clone()))>"Revoke"</button>
+                                        })}
+                                    </td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The "Impersonation history" tab of a user's page.
+#[component]
+pub fn ImpersonationHistory(user_id: String) -> impl IntoView {
+    let history = Resource::new(move || user_id.clone(), impersonation_history);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading history…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <p class="rounded-lg bg-white p-6 text-sm text-slate-600 shadow-sm ring-1 ring-slate-200">"Nobody has signed in as this user."</p>
+                    }.into_any(),
+                    Ok(rows) => view! { <ImpersonationTable rows=rows revoke=None /> }.into_any(),
+                    Err(e) => view! { <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Links not yet opened and impersonated sessions still running.
+#[component]
+pub fn ImpersonationsPage() -> impl IntoView {
+    let toasts = use_toasts();
+    let revoke = ServerAction::<RevokeImpersonation>::new();
+    let live = Resource::new(move || revoke.version().get(), |_| live_impersonations());
+    let confirm = RwSignal::new(false);
+    let chosen = RwSignal::new((String::new(), String::new()));
+    Effect::new(move |_| match revoke.value().get() {
+        Some(Ok(())) => {
+            confirm.set(false);
+            toasts.success("Impersonation revoked; its tokens no longer work");
+        }
+        Some(Err(e)) => {
+            confirm.set(false);
+            toasts.error(e.to_string());
+        }
+        None => {}
+    });
+    let ask = Callback::new(move |(id, who): (String, String)| {
+        chosen.set((id, who));
+        confirm.set(true);
+    });
+    view! {
+        <Title text="Impersonations · Masquerade" />
+        <h1 class=H1>"Impersonations"</h1>
+        <p class="mt-1 max-w-2xl text-sm text-slate-600">
+            "Sign in as User links not yet opened, and impersonated sessions still running. Revoking stops their tokens at /userinfo and introspection at once and blocks refresh."
+        </p>
+        <div class="mt-6">
+            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match live.await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="rounded-lg bg-white p-6 text-sm text-slate-600 shadow-sm ring-1 ring-slate-200">"No impersonation is active."</p>
+                        }.into_any(),
+                        Ok(rows) => view! { <ImpersonationTable rows=rows show_user=true revoke=Some(ask) /> }.into_any(),
+                        Err(e) => view! { <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+        <ConfirmDialog
+            open=confirm
+            title=Signal::derive(move || format!("Revoke the impersonation of {}?", chosen.get().1))
+            body="The application's tokens from it stop working now, and it cannot be refreshed. The administrator's own session is not affected."
+            confirm_label="Revoke"
+            pending=revoke.pending()
+            on_confirm=move || { revoke.dispatch(RevokeImpersonation { id: chosen.get_untracked().0 }); }
+        />
+    }
+}
