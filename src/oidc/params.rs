@@ -1,6 +1,6 @@
 //! Request parameter handling shared by the endpoints.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub const MAX_PARAM_LEN: usize = 4096;
 pub const MAX_PARAMS: usize = 64;
@@ -24,6 +24,25 @@ pub fn single_valued(pairs: &[(String, String)]) -> Result<HashMap<String, Strin
         }
     }
     Ok(out)
+}
+
+/// What can still be read from a request that `single_valued` refuses: the
+/// parameters given exactly once and within the limits, and the names of
+/// those that were repeated or too long. The authorization endpoint uses it
+/// to find out whether the client and redirect URI are trustworthy enough to
+/// send the `invalid_request` error back to (RFC 6749 §4.1.2.1).
+pub fn usable_params(pairs: &[(String, String)]) -> (HashMap<String, String>, HashSet<String>) {
+    let mut out = HashMap::new();
+    let mut bad = HashSet::new();
+    for (k, v) in pairs {
+        if k.len() > 128 || v.len() > MAX_PARAM_LEN {
+            bad.insert(k.clone());
+        } else if !v.is_empty() && out.insert(k.clone(), v.clone()).is_some() {
+            bad.insert(k.clone());
+        }
+    }
+    out.retain(|k, _| !bad.contains(k));
+    (out, bad)
 }
 
 fn truncate(s: &str) -> String {
@@ -58,6 +77,22 @@ mod tests {
         assert!(single_valued(&p(&[("a", &"x".repeat(5000))])).is_err());
         let m = single_valued(&p(&[("a", "1"), ("b", "")])).unwrap();
         assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn usable_params_leave_out_repeats_and_oversize() {
+        let (map, bad) = usable_params(&p(&[
+            ("client_id", "c"),
+            ("state", "1"),
+            ("state", "2"),
+            ("nonce", &"x".repeat(5000)),
+            ("scope", ""),
+            ("scope", "openid"),
+        ]));
+        assert_eq!(map.len(), 2);
+        assert_eq!(map["client_id"], "c");
+        assert_eq!(map["scope"], "openid");
+        assert!(bad.contains("state") && bad.contains("nonce") && bad.len() == 2);
     }
 
     #[test]

@@ -9,11 +9,11 @@ use masquerade::oidc::authorize::{
     check_client, error_target, session_satisfies, validate, ErrorTarget, ResponseMode,
 };
 use masquerade::oidc::issue::authorization_response;
-use masquerade::oidc::params::single_valued;
+use masquerade::oidc::params::{single_valued, usable_params};
 use masquerade::oidc::AuthorizeError;
 
 use super::pages::{error_page, form_post};
-use super::pairs;
+use super::{pairs, FormBody, BODY_UNREADABLE};
 use app::functions::ctx::{cookie_value, SESSION_COOKIE};
 use app::state::AppState;
 
@@ -30,8 +30,11 @@ pub async fn get(
     handle(&state, &headers, pairs(q.as_deref().unwrap_or(""))).await
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
-    handle(&state, &headers, pairs(&body)).await
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: FormBody) -> Response {
+    match body {
+        Ok(body) => handle(&state, &headers, pairs(&body)).await,
+        Err(_) => invalid(BODY_UNREADABLE),
+    }
 }
 
 fn invalid(message: &str) -> Response {
@@ -47,7 +50,7 @@ async fn handle(state: &AppState, headers: &HeaderMap, raw: Vec<(String, String)
     let now = masquerade::unix_now();
     let params = match single_valued(&raw) {
         Ok(p) => p,
-        Err(m) => return invalid(&m),
+        Err(m) => return malformed(state, &raw, &m).await,
     };
     let app = match params.get("client_id") {
         Some(id) => svc.store.get_application(id).await.ok(),
@@ -122,6 +125,31 @@ async fn handle(state: &AppState, headers: &HeaderMap, raw: Vec<(String, String)
     {
         Ok(resp) => deliver(&req.redirect_uri, req.response_mode, &resp),
         Err(e) => deliver_error(&target, e.error, &e.error_description, &issuer),
+    }
+}
+
+/// A request with repeated or over-long parameters is `invalid_request`.
+/// It goes back to the client like any other error when the client_id and
+/// redirect_uri are themselves unambiguous and valid; otherwise it is shown
+/// here (RFC 6749 §4.1.2.1).
+async fn malformed(state: &AppState, raw: &[(String, String)], message: &str) -> Response {
+    let svc = &state.services;
+    let (usable, bad) = usable_params(raw);
+    if bad.contains("client_id") || bad.contains("redirect_uri") {
+        return invalid(message);
+    }
+    let app = match usable.get("client_id") {
+        Some(id) => svc.store.get_application(id).await.ok(),
+        None => None,
+    };
+    match check_client(&usable, app.as_ref()) {
+        Ok((_, redirect_uri)) => deliver_error(
+            &error_target(&usable, &redirect_uri),
+            "invalid_request",
+            message,
+            &svc.config.public_url,
+        ),
+        Err(_) => invalid(message),
     }
 }
 

@@ -11,15 +11,18 @@ use masquerade::secrets::hash_secret;
 use serde_json::json;
 
 use super::token::{client_auth, error};
-use super::{json_response, pairs};
+use super::{json_response, pairs, FormBody, BODY_UNREADABLE};
 use app::state::AppState;
 
 /// Revokes a refresh token or an access token: either way the grant behind
 /// it, so every token from the same sign-in stops working. Unknown tokens
 /// are not an error (RFC 7009 §2.2).
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: FormBody) -> Response {
     let svc = &state.services;
     let now = masquerade::unix_now();
+    let Ok(body) = body else {
+        return error(OAuthError::invalid_request(BODY_UNREADABLE), false);
+    };
     let params = match single_valued(&pairs(&body)) {
         Ok(p) => p,
         Err(m) => return error(OAuthError::invalid_request(m), false),
@@ -62,10 +65,13 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Str
 pub async fn introspect(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: String,
+    body: FormBody,
 ) -> Response {
     let svc = &state.services;
     let now = masquerade::unix_now();
+    let Ok(body) = body else {
+        return error(OAuthError::invalid_request(BODY_UNREADABLE), false);
+    };
     let params = match single_valued(&pairs(&body)) {
         Ok(p) => p,
         Err(m) => return error(OAuthError::invalid_request(m), false),

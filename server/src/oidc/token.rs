@@ -8,10 +8,10 @@ use masquerade::oidc::issue::{authenticate_client, token_request, ClientAuth};
 use masquerade::oidc::params::single_valued;
 use masquerade::oidc::OAuthError;
 
-use super::{json_response, pairs};
+use super::{json_response, pairs, FormBody, BODY_UNREADABLE};
 use app::state::AppState;
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: FormBody) -> Response {
     let now = masquerade::unix_now();
     let is_form = headers
         .get(header::CONTENT_TYPE)
@@ -23,6 +23,9 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Stri
             false,
         );
     }
+    let Ok(body) = body else {
+        return error(OAuthError::invalid_request(BODY_UNREADABLE), false);
+    };
     let params = match single_valued(&pairs(&body)) {
         Ok(p) => p,
         Err(m) => return error(OAuthError::invalid_request(m), false),

@@ -13,6 +13,8 @@ pub const ADMIN: (&str, &str) = ("http-admin@masquerade.test", "http-admin-passw
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The database the server runs on, for tests that reach into the store.
+    pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -31,11 +33,16 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
+async fn start(
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+    extra_env: &[(&str, &str)],
+) -> Server {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_masquerade"))
         .arg("--demo")
+        .envs(extra_env.iter().copied())
         .env("MASQUERADE_DATABASE_URL", &database_url)
         .env("MASQUERADE_LISTEN", format!("127.0.0.1:{port}"))
         .env("MASQUERADE_PUBLIC_URL", &base)
@@ -52,6 +59,7 @@ async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
     let server = Server {
         child,
         base,
+        database_url,
         _dir: dir,
     };
     let client = Client::new();
@@ -68,12 +76,17 @@ async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
 }
 
 pub async fn sqlite_server() -> Server {
+    sqlite_server_with_env(&[]).await
+}
+
+/// A SQLite server with extra environment, e.g. the MASQUERADE_BOOTSTRAP_* client.
+pub async fn sqlite_server_with_env(env: &[(&str, &str)]) -> Server {
     let (url, dir) = masquerade::testing::fresh_sqlite_url();
-    start(url, Some(dir)).await
+    start(url, Some(dir), env).await
 }
 
 pub async fn postgres_server() -> Server {
-    start(masquerade::testing::fresh_pg_url().await, None).await
+    start(masquerade::testing::fresh_pg_url().await, None, &[]).await
 }
 
 pub fn client() -> Client {
