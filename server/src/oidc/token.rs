@@ -108,10 +108,15 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
             .next()
             .map(|(_, v)| v.into_owned())
     };
-    Ok(Some((
+    let (id, secret) = (
         unescape(id).ok_or_else(bad)?,
         unescape(secret).ok_or_else(bad)?,
-    )))
+    );
+    // Like any other parameter (see `single_valued`), never NUL.
+    if id.contains('\0') || secret.contains('\0') {
+        return Err(bad());
+    }
+    Ok(Some((id, secret)))
 }
 
 pub fn error(e: OAuthError, basic: bool) -> Response {
@@ -141,6 +146,9 @@ mod tests {
             basic_credentials(&h).unwrap(),
             Some(("my app".into(), "s:cret".into()))
         );
+        let v = format!("Basic {}", STANDARD.encode("app%00:secret"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(&v).unwrap());
+        assert_eq!(basic_credentials(&h).unwrap_err().error, "invalid_client");
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic !!!"));
         assert_eq!(basic_credentials(&h).unwrap_err().error, "invalid_client");
     }

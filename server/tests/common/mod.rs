@@ -86,7 +86,11 @@ pub async fn sqlite_server_with_env(env: &[(&str, &str)]) -> Server {
 }
 
 pub async fn postgres_server() -> Server {
-    start(masquerade::testing::fresh_pg_url().await, None, &[]).await
+    postgres_server_with_env(&[]).await
+}
+
+pub async fn postgres_server_with_env(env: &[(&str, &str)]) -> Server {
+    start(masquerade::testing::fresh_pg_url().await, None, env).await
 }
 
 pub fn client() -> Client {
