@@ -1,10 +1,11 @@
 //! Bad input at `/authorize` and `/oauth/token`, against the real binary.
 //!
-//! Two seeded, deterministic property-style tests generate a few hundred
-//! requests each — duplicated, empty, oversized, unknown and non-UTF-8
-//! parameters, unknown clients, foreign redirect URIs, wrong PKCE verifiers,
-//! replayed codes and refresh tokens, wrong secrets, wrong content types —
-//! and check every response against a small model of the specifications:
+//! Seeded, deterministic property-style tests generate a few hundred
+//! requests each — duplicated, empty, oversized, unknown, NUL-bearing and
+//! non-UTF-8 parameters, unknown clients, foreign redirect URIs, wrong PKCE
+//! verifiers, replayed codes and refresh tokens, wrong secrets, wrong
+//! content types, garbage bodies — and check every response against a small
+//! model of the specifications:
 //!
 //! * RFC 6749 §4.1.2.1 / OIDC Core §3.1.2.6: a bad client or redirect URI is
 //!   shown on our own page, never redirected; every other error goes back
@@ -15,10 +16,12 @@
 //!   `invalid_client`, with `WWW-Authenticate` when Basic was used) and
 //!   `Cache-Control: no-store`. A replayed code or rotated refresh token
 //!   revokes what was issued from the grant (RFC 9700 §4.5, §4.14).
-//! * Never a 5xx.
+//! * Never a 5xx. (A handler panic shows up as a failed request.)
 //!
-//! A third test walks the same ground one named scenario at a time,
-//! including an expired code planted in the store.
+//! `/authorize` runs on SQLite; `/oauth/token` on SQLite and, shorter, on
+//! PostgreSQL, which refuses some strings SQLite stores. `token_scenarios`
+//! walks the same ground one named case at a time, including an expired
+//! code planted in the store.
 //!
 //! `MASQUERADE_FUZZ_SEED` and `MASQUERADE_FUZZ_CASES` change the seed and
 //! the number of generated requests; a failure prints the seed, the case
@@ -216,7 +219,7 @@ fn describe(body: &[u8]) -> String {
         .join("&")
 }
 
-/// Random damage a client or attacker might do to a list of parameters.
+/// Random damage a client or attacker might do to a token request.
 fn mutate(rng: &mut StdRng, segs: &mut Vec<String>, unknown: &[&str]) {
     for _ in 0..rng.gen_range(0..=2) {
         if rng.gen_bool(0.25) {
@@ -1872,8 +1875,7 @@ async fn token_property() {
     token_property_on(server().await, case_count(400)).await;
 }
 
-/// PostgreSQL refuses some strings SQLite stores (NUL characters), so the
-/// token endpoint gets a shorter run there too.
+/// PostgreSQL refuses some strings SQLite stores (NUL characters).
 #[tokio::test]
 async fn postgres_token_property() {
     token_property_on(
