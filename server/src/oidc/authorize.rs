@@ -12,12 +12,12 @@ use masquerade::oidc::authorize::{
     check_client, error_target, session_satisfies, validate, ErrorTarget, ResponseMode,
 };
 use masquerade::oidc::issue::{authorization_response, Subject};
-use masquerade::oidc::params::single_valued;
+use masquerade::oidc::params::{single_valued, usable_params};
 use masquerade::oidc::AuthorizeError;
 use masquerade::store::AuditContext;
 
 use super::pages::{error_page, form_post};
-use super::pairs;
+use super::{pairs, FormBody, BODY_UNREADABLE};
 use crate::request_audit::RequestAudit;
 use app::functions::ctx::{cookie_value, SESSION_COOKIE};
 use app::state::AppState;
@@ -40,9 +40,12 @@ pub async fn post(
     State(state): State<AppState>,
     RequestAudit(audit): RequestAudit,
     headers: HeaderMap,
-    body: String,
+    body: FormBody,
 ) -> Response {
-    handle(&state, &audit, &headers, pairs(&body)).await
+    match body {
+        Ok(body) => handle(&state, &audit, &headers, pairs(&body)).await,
+        Err(_) => invalid(BODY_UNREADABLE),
+    }
 }
 
 fn invalid(message: &str) -> Response {
@@ -63,7 +66,7 @@ async fn handle(
     let now = masquerade::unix_now();
     let params = match single_valued(&raw) {
         Ok(p) => p,
-        Err(m) => return invalid(&m),
+        Err(m) => return malformed(state, &raw, &m).await,
     };
     let app = match params.get("client_id") {
         Some(id) => svc.store.get_application(id).await.ok(),
@@ -213,6 +216,31 @@ async fn impersonated(
             deliver(&req.redirect_uri, req.response_mode, &resp)
         }
         Err(e) => deliver_error(target, e.error, &e.error_description, issuer),
+    }
+}
+
+/// A request with repeated or over-long parameters is `invalid_request`.
+/// It goes back to the client like any other error when the client_id and
+/// redirect_uri are themselves unambiguous and valid; otherwise it is shown
+/// here (RFC 6749 §4.1.2.1).
+async fn malformed(state: &AppState, raw: &[(String, String)], message: &str) -> Response {
+    let svc = &state.services;
+    let (usable, bad) = usable_params(raw);
+    if bad.contains("client_id") || bad.contains("redirect_uri") {
+        return invalid(message);
+    }
+    let app = match usable.get("client_id") {
+        Some(id) => svc.store.get_application(id).await.ok(),
+        None => None,
+    };
+    match check_client(&usable, app.as_ref()) {
+        Ok((_, redirect_uri)) => deliver_error(
+            &error_target(&usable, &redirect_uri),
+            "invalid_request",
+            message,
+            &svc.config.public_url,
+        ),
+        Err(_) => invalid(message),
     }
 }
 

@@ -63,9 +63,17 @@ pub fn json_response(status: StatusCode, body: String, cache: &'static str) -> R
 }
 
 /// Decoded pairs from a query string or form body, keeping repeats so the
-/// protocol layer can refuse them.
-pub fn pairs(raw: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(raw.as_bytes())
+/// protocol layer can refuse them. Invalid UTF-8 becomes U+FFFD.
+pub fn pairs(raw: impl AsRef<[u8]>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.as_ref())
         .into_owned()
         .collect()
 }
+
+/// A protocol endpoint's form body, taken as bytes rather than `String` so
+/// that invalid UTF-8 is just another bad value, and a body over the limit
+/// is answered in the endpoint's own error format instead of axum's
+/// plain-text rejection.
+pub type FormBody = Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>;
+
+pub const BODY_UNREADABLE: &str = "The request body is too large or could not be read.";

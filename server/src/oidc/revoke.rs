@@ -11,7 +11,7 @@ use masquerade::secrets::hash_secret;
 use serde_json::json;
 
 use super::token::{client_auth, error};
-use super::{json_response, pairs};
+use super::{json_response, pairs, FormBody, BODY_UNREADABLE};
 use crate::request_audit::RequestAudit;
 use app::state::AppState;
 
@@ -22,10 +22,13 @@ pub async fn revoke(
     State(state): State<AppState>,
     RequestAudit(audit): RequestAudit,
     headers: HeaderMap,
-    body: String,
+    body: FormBody,
 ) -> Response {
     let svc = &state.services;
     let now = masquerade::unix_now();
+    let Ok(body) = body else {
+        return error(OAuthError::invalid_request(BODY_UNREADABLE), false);
+    };
     let params = match single_valued(&pairs(&body)) {
         Ok(p) => p,
         Err(m) => return error(OAuthError::invalid_request(m), false),
@@ -80,10 +83,13 @@ pub async fn revoke(
 pub async fn introspect(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: String,
+    body: FormBody,
 ) -> Response {
     let svc = &state.services;
     let now = masquerade::unix_now();
+    let Ok(body) = body else {
+        return error(OAuthError::invalid_request(BODY_UNREADABLE), false);
+    };
     let params = match single_valued(&pairs(&body)) {
         Ok(p) => p,
         Err(m) => return error(OAuthError::invalid_request(m), false),

@@ -8,7 +8,7 @@ use masquerade::oidc::issue::{authenticate_client, token_request, ClientAuth};
 use masquerade::oidc::params::single_valued;
 use masquerade::oidc::OAuthError;
 
-use super::{json_response, pairs};
+use super::{json_response, pairs, FormBody, BODY_UNREADABLE};
 use crate::request_audit::RequestAudit;
 use app::state::AppState;
 
@@ -16,7 +16,7 @@ pub async fn token(
     State(state): State<AppState>,
     RequestAudit(audit): RequestAudit,
     headers: HeaderMap,
-    body: String,
+    body: FormBody,
 ) -> Response {
     let now = masquerade::unix_now();
     let is_form = headers
@@ -29,6 +29,9 @@ pub async fn token(
             false,
         );
     }
+    let Ok(body) = body else {
+        return error(OAuthError::invalid_request(BODY_UNREADABLE), false);
+    };
     let params = match single_valued(&pairs(&body)) {
         Ok(p) => p,
         Err(m) => return error(OAuthError::invalid_request(m), false),
@@ -111,10 +114,15 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
             .next()
             .map(|(_, v)| v.into_owned())
     };
-    Ok(Some((
+    let (id, secret) = (
         unescape(id).ok_or_else(bad)?,
         unescape(secret).ok_or_else(bad)?,
-    )))
+    );
+    // Like any other parameter (see `single_valued`), never NUL.
+    if id.contains('\0') || secret.contains('\0') {
+        return Err(bad());
+    }
+    Ok(Some((id, secret)))
 }
 
 pub fn error(e: OAuthError, basic: bool) -> Response {
@@ -144,6 +152,9 @@ mod tests {
             basic_credentials(&h).unwrap(),
             Some(("my app".into(), "s:cret".into()))
         );
+        let v = format!("Basic {}", STANDARD.encode("app%00:secret"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(&v).unwrap());
+        assert_eq!(basic_credentials(&h).unwrap_err().error, "invalid_client");
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic !!!"));
         assert_eq!(basic_credentials(&h).unwrap_err().error, "invalid_client");
     }

@@ -25,6 +25,7 @@ pub const BOOTSTRAP: (&str, &str) = ("http-bootstrap", "http-bootstrap-secret-01
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The database the server runs on, for tests that reach into the store.
     pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
@@ -44,7 +45,11 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
+async fn start(
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+    extra_env: &[(&str, &str)],
+) -> Server {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_masquerade"))
@@ -61,6 +66,8 @@ async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
         .env("MASQUERADE_BOOTSTRAP_CLIENT_ID", BOOTSTRAP.0)
         .env("MASQUERADE_BOOTSTRAP_CLIENT_SECRET", BOOTSTRAP.1)
         .env("RUST_LOG", "warn")
+        // Last, so a test can override any of the above.
+        .envs(extra_env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("start masquerade");
@@ -84,12 +91,21 @@ async fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Server {
 }
 
 pub async fn sqlite_server() -> Server {
+    sqlite_server_with_env(&[]).await
+}
+
+/// A SQLite server with extra environment, e.g. the MASQUERADE_BOOTSTRAP_* client.
+pub async fn sqlite_server_with_env(env: &[(&str, &str)]) -> Server {
     let (url, dir) = masquerade::testing::fresh_sqlite_url();
-    start(url, Some(dir)).await
+    start(url, Some(dir), env).await
 }
 
 pub async fn postgres_server() -> Server {
-    start(masquerade::testing::fresh_pg_url().await, None).await
+    postgres_server_with_env(&[]).await
+}
+
+pub async fn postgres_server_with_env(env: &[(&str, &str)]) -> Server {
+    start(masquerade::testing::fresh_pg_url().await, None, env).await
 }
 
 pub fn client() -> Client {
