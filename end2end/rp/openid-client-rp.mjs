@@ -220,6 +220,18 @@ const routes = {
     if (mode === 'form_post') params.response_mode = 'form_post';
     const prompt = url.searchParams.get('prompt');
     if (prompt) params.prompt = prompt;
+    // Third-party initiated login (OIDC Core §4): only from our issuer. The
+    // login_hint is passed on untouched; state, nonce and PKCE stay ours.
+    const iss = url.searchParams.get('iss');
+    if (iss !== null) {
+      if (iss !== config.serverMetadata().issuer) {
+        send(res, 400, 'text/plain; charset=utf-8', `unknown issuer ${iss}`);
+        return;
+      }
+      const hint = url.searchParams.get('login_hint');
+      if (hint) params.login_hint = hint;
+      tx.initiated = { target_link_uri: url.searchParams.get('target_link_uri') };
+    }
     s.tx = tx;
     redirect(res, client.buildAuthorizationUrl(config, params).href);
   },
@@ -235,7 +247,9 @@ const routes = {
       id_token_header: s.tokens?.id_token ? jwtHeader(s.tokens.id_token) : null,
       expected_nonce: s.login?.nonce ?? null,
       userinfo: s.userinfo ?? null,
-      login: s.login ? { response_mode: s.login.mode, callback_method: s.login.method, scope: s.scope } : null,
+      login: s.login
+        ? { response_mode: s.login.mode, callback_method: s.login.method, scope: s.scope, initiated: s.login.initiated }
+        : null,
       access_token_fingerprint: fingerprint(s.tokens?.access_token),
       has_refresh_token: !!s.tokens?.refresh_token,
       refresh: s.refresh ?? null,
@@ -376,7 +390,7 @@ async function callback(req, res, url, body) {
   s.claims = claims;
   s.scope = tokens.scope ?? null;
   s.userinfo = userinfo;
-  s.login = { mode: tx.mode, method, nonce: tx.nonce };
+  s.login = { mode: tx.mode, method, nonce: tx.nonce, initiated: tx.initiated ?? null };
   delete s.refresh;
   redirect(res, '/me');
 }

@@ -157,12 +157,15 @@ async fn home(
          <a class=\"mt-4 inline-block rounded-md bg-white px-3 py-2 text-sm font-semibold ring-1 ring-slate-300\" href=\"/sample-app/logout\">Sign out</a>\
          <div class=\"mt-6 grid gap-4 md:grid-cols-2\">\
          <section><h2 class=\"font-semibold\">ID token claims</h2><pre data-testid=\"id-token\" class=\"mt-2 overflow-auto rounded bg-white p-3 text-xs ring-1 ring-slate-200\">{}</pre></section>\
-         <section><h2 class=\"font-semibold\">Access token claims</h2><pre data-testid=\"access-token\" class=\"mt-2 overflow-auto rounded bg-white p-3 text-xs ring-1 ring-slate-200\">{}</pre></section></div>",
+         <section><h2 class=\"font-semibold\">Access token claims</h2><pre data-testid=\"access-token\" class=\"mt-2 overflow-auto rounded bg-white p-3 text-xs ring-1 ring-slate-200\">{}</pre></section></div>\
+         <details class=\"mt-4\"><summary class=\"cursor-pointer text-sm font-semibold\">Raw access token</summary>\
+         <pre data-testid=\"raw-access-token\" class=\"mt-2 whitespace-pre-wrap break-all rounded bg-white p-3 text-xs ring-1 ring-slate-200\">{}</pre></details>",
         esc(who),
         esc(&path),
         esc(&s.state),
         pretty(&s.id_claims),
         pretty(&s.access_claims),
+        esc(&s.access_token),
     ))
 }
 

@@ -19,6 +19,7 @@ both_backends!(
     form_post_implicit_and_revocation,
     app_initiated_mode,
     sample_app_banner_and_the_admin_stays_signed_in,
+    console_server_functions_check_permission,
 );
 
 const DEMO_ADMIN: &str = "admin@masquerade.test";
@@ -770,4 +771,82 @@ async fn sample_app_banner_and_the_admin_stays_signed_in(s: Server) {
     let (status, me, _) = s.call("current_user", Some(&console), &[]).await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["email"], DEMO_ADMIN, "{me}");
+}
+
+/// The console's server functions, called directly: only administrators get
+/// anywhere, and a refusal creates nothing.
+async fn console_server_functions_check_permission(s: Server) {
+    let c = setup(&s).await;
+    let count = || async {
+        strings(&s.database_url, "SELECT id FROM impersonations")
+            .await
+            .len()
+    };
+    let before = count().await;
+    let body = json!({
+        "user_id": c.target,
+        "form": {"client_id": "sample-app", "reason": "r", "ticket": "", "response_mode": "",
+                 "response_type": "code", "scope": "openid", "state": "s", "audience": "", "callback_url": ""}
+    });
+    let post = |cookie: Option<String>| {
+        let mut req = client()
+            .post(format!("{}/api/create_impersonation_link", s.base))
+            .header(reqwest::header::ORIGIN, &s.base)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        if let Some(c) = cookie {
+            req = req.header(reqwest::header::COOKIE, c);
+        }
+        req.send()
+    };
+    let anonymous = post(None).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let support = s
+        .sign_in("support@masquerade.test", "masquerade-demo")
+        .await;
+    let res = post(Some(support.clone())).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    for name in [
+        "impersonation_history",
+        "live_impersonations",
+        "revoke_impersonation",
+    ] {
+        let (status, _, _) = s
+            .call(
+                name,
+                Some(&support),
+                &[("user_id", &c.target), ("id", "imp_x")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
+    }
+    assert_eq!(count().await, before, "nothing was created");
+
+    // An administrator through the same door gets a link.
+    let console = s.sign_in(DEMO_ADMIN, "masquerade-demo").await;
+    let res = post(Some(console.clone())).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let link: Value = res.json().await.unwrap();
+    assert!(link["url"].as_str().unwrap().contains("/impersonate/"));
+    // The dialog's choices name why other applications are excluded.
+    let (status, options, _) = s
+        .call(
+            "impersonation_options",
+            Some(&console),
+            &[("user_id", &c.target)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{options}");
+    let sample = options["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["client_id"] == "sample-app")
+        .unwrap();
+    assert_eq!(sample["excluded"], Value::Null);
+    assert!(sample["response_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "token id_token"));
 }

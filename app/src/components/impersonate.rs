@@ -63,12 +63,12 @@ fn ImpersonateDialog(user_id: String, label: String, open: RwSignal<bool>) -> im
     let choices = Resource::new(|| (), move |_| impersonation_options(id.clone()));
     let title = format!("Sign in as {label}");
     view! {
-        <div class="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-slate-900/40 p-4 sm:items-center">
+        <div class="fixed inset-0 z-40 flex items-start justify-center bg-slate-900/40 p-4 sm:pt-10">
             <div
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby="imp-title"
-                class="w-full max-w-xl rounded-lg bg-white shadow-xl"
+                class="flex max-h-full w-full max-w-xl flex-col rounded-lg bg-white shadow-xl"
                 on:keydown=move |ev| {
                     if ev.key() == "Escape" {
                         open.set(false);
@@ -86,6 +86,7 @@ fn ImpersonateDialog(user_id: String, label: String, open: RwSignal<bool>) -> im
                         "✕"
                     </button>
                 </div>
+                <div class="min-h-0 flex-1 overflow-y-auto">
                 <Suspense fallback=|| view! { <p class="px-6 py-8 text-sm text-slate-500">"Loading applications…"</p> }>
                     {move || {
                         let user_id = user_id.clone();
@@ -97,6 +98,7 @@ fn ImpersonateDialog(user_id: String, label: String, open: RwSignal<bool>) -> im
                         })
                     }}
                 </Suspense>
+                </div>
             </div>
         </div>
     }

@@ -17,8 +17,8 @@ use crate::functions::impersonation::{
 fn status_badge(status: &str) -> impl IntoView {
     let (class, label) = match status {
         "active" => (BADGE_GREEN, "Active"),
-        "pending" => (BADGE_INDIGO, "Link not opened yet"),
-        "expired" => (BADGE_SLATE, "Link expired unused"),
+        "pending" => (BADGE_INDIGO, "Not opened yet"),
+        "expired" => (BADGE_SLATE, "Expired unused"),
         "ended" => (BADGE_SLATE, "Ended"),
         "denied" => (BADGE_RED, "Denied"),
         "revoked" => (BADGE_RED, "Revoked"),
@@ -54,9 +54,8 @@ fn ImpersonationTable(
                         {show_user.then(|| view! { <th scope="col" class="px-4 py-3">"User"</th> })}
                         <th scope="col" class="px-4 py-3">"Impersonator"</th>
                         <th scope="col" class="px-4 py-3">"Application"</th>
-                        <th scope="col" class="px-4 py-3">"Reason"</th>
-                        <th scope="col" class="px-4 py-3">"Created"</th>
-                        <th scope="col" class="px-4 py-3">"Session ends"</th>
+                        <th scope="col" class="min-w-48 px-4 py-3">"Reason"</th>
+                        <th scope="col" class="px-4 py-3">"When"</th>
                         <th scope="col" class="px-4 py-3">"Status"</th>
                         {revoke.is_some().then(|| view! { <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th> })}
                     </tr>
@@ -71,9 +70,9 @@ fn ImpersonationTable(
                         view! {
                             <tr class="align-top">
                                 {show_user.then(|| view! {
-                                    <td class="px-4 py-3"><A href=user_link attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{user_email}</A></td>
+                                    <td class="px-4 py-3 break-all"><A href=user_link attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{user_email}</A></td>
                                 })}
-                                <td class="px-4 py-3 text-slate-700">{r.actor_email.clone()}</td>
+                                <td class="px-4 py-3 break-all text-slate-700">{r.actor_email.clone()}</td>
                                 <td class="px-4 py-3">
                                     <div class="text-slate-900">{r.app_name.clone()}</div>
                                     <div class="text-xs text-slate-500">{delivery(&r)}</div>
@@ -82,9 +81,11 @@ fn ImpersonationTable(
                                     <div class="break-words">{if r.reason.is_empty() { "—".to_string() } else { r.reason.clone() }}</div>
                                     {(!r.ticket.is_empty()).then(|| view! { <div class="text-xs text-slate-500">{format!("Ticket {}", r.ticket)}</div> })}
                                 </td>
-                                <td class="whitespace-nowrap px-4 py-3 text-slate-700">{datetime(r.created_at)}</td>
-                                <td class="whitespace-nowrap px-4 py-3 text-slate-700">{if r.session_expires_at > 0 { datetime(r.session_expires_at) } else { "—".into() }}</td>
-                                <td class="px-4 py-3">
+                                <td class="whitespace-nowrap px-4 py-3 text-slate-700">
+                                    <div>{datetime(r.created_at)}</div>
+                                    {(r.session_expires_at > 0).then(|| view! { <div class="text-xs text-slate-500">{format!("session ends {}", datetime(r.session_expires_at))}</div> })}
+                                </td>
+                                <td class="whitespace-nowrap px-4 py-3">
                                     {status_badge(&r.status)}
                                     {(!r.denied_reason.is_empty()).then(|| view! { <div class="mt-1 font-mono text-xs text-slate-500">{r.denied_reason.clone()}</div> })}
                                 </td>

@@ -231,7 +231,7 @@ pub fn UsersPage() -> impl IntoView {
                                                         </td>
                                                         <td class="px-4 py-3 text-slate-700">{u.connection.clone()}</td>
                                                         <td class="px-4 py-3 tabular-nums text-slate-700">{u.login_count}</td>
-                                                        <td class="px-4 py-3 text-slate-700">{date(u.last_login_at)}</td>
+                                                        <td class="whitespace-nowrap px-4 py-3 text-slate-700">{date(u.last_login_at)}</td>
                                                         <td class="px-4 py-3">
                                                             {if u.blocked { view! { <span class=BADGE_RED>"Blocked"</span> } } else { view! { <span class=BADGE_GREEN>"Active"</span> } }}
                                                         </td>
