@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::format::datetime;
 use crate::components::toast::use_toasts;
-use crate::components::ui::{BADGE_GREEN, BADGE_INDIGO, BADGE_RED, BADGE_SLATE, BTN_DANGER, H1};
+use crate::components::ui::{BADGE_GREEN, BADGE_INDIGO, BADGE_RED, BADGE_SLATE, H1};
 use crate::dto::ImpersonationRow;
 use crate::functions::impersonation::{
     impersonation_history, live_impersonations, RevokeImpersonation,
@@ -51,10 +51,9 @@ fn ImpersonationTable(
             <table class="min-w-full divide-y divide-slate-200 text-sm">
                 <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                     <tr>
-                        {show_user.then(|| view! { <th scope="col" class="px-4 py-3">"User"</th> })}
-                        <th scope="col" class="px-4 py-3">"Impersonator"</th>
+                        <th scope="col" class="px-4 py-3">{if show_user { "User and impersonator" } else { "Impersonator" }}</th>
                         <th scope="col" class="px-4 py-3">"Application"</th>
-                        <th scope="col" class="min-w-48 px-4 py-3">"Reason"</th>
+                        <th scope="col" class="px-4 py-3">"Reason"</th>
                         <th scope="col" class="px-4 py-3">"When"</th>
                         <th scope="col" class="px-4 py-3">"Status"</th>
                         {revoke.is_some().then(|| view! { <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th> })}
@@ -69,15 +68,19 @@ fn ImpersonationTable(
                         let user_email = r.target_email.clone();
                         view! {
                             <tr class="align-top">
-                                {show_user.then(|| view! {
-                                    <td class="px-4 py-3 break-all"><A href=user_link attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{user_email}</A></td>
-                                })}
-                                <td class="px-4 py-3 break-all text-slate-700">{r.actor_email.clone()}</td>
+                                <td class="px-4 py-3">
+                                    {show_user.then(|| view! {
+                                        <A href=user_link attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{user_email}</A>
+                                    })}
+                                    <div class=if show_user { "text-xs text-slate-500" } else { "text-slate-700" }>
+                                        {if show_user { format!("by {}", r.actor_email) } else { r.actor_email.clone() }}
+                                    </div>
+                                </td>
                                 <td class="px-4 py-3">
                                     <div class="text-slate-900">{r.app_name.clone()}</div>
                                     <div class="text-xs text-slate-500">{delivery(&r)}</div>
                                 </td>
-                                <td class="max-w-xs px-4 py-3 text-slate-700">
+                                <td class="min-w-40 max-w-xs px-4 py-3 text-slate-700">
                                     <div class="break-words">{if r.reason.is_empty() { "—".to_string() } else { r.reason.clone() }}</div>
                                     {(!r.ticket.is_empty()).then(|| view! { <div class="text-xs text-slate-500">{format!("Ticket {}", r.ticket)}</div> })}
                                 </td>
@@ -92,7 +95,7 @@ fn ImpersonationTable(
                                 {revoke.map(|cb| view! {
                                     <td class="px-4 py-3 text-right">
                                         {revocable.then(|| view! {
-                                            <button type="button" class=BTN_DANGER on:click=move |_| cb.run((id.clone(), who.clone()))>"Revoke"</button>
+                                            <button type="button" class="rounded-md bg-red-600 px-2.5 py-1 text-xs font-semibold text-white shadow-sm hover:bg-red-500" on:click=move |_| cb.run((id.clone(), who.clone()))>"Revoke"</button>
                                         })}
                                     </td>
                                 })}
