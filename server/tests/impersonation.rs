@@ -20,6 +20,7 @@ both_backends!(
     app_initiated_mode,
     sample_app_banner_and_the_admin_stays_signed_in,
     console_server_functions_check_permission,
+    settings_and_the_session_cap,
 );
 
 const DEMO_ADMIN: &str = "admin@masquerade.test";
@@ -849,4 +850,158 @@ async fn console_server_functions_check_permission(s: Server) {
         .unwrap()
         .iter()
         .any(|t| t == "token id_token"));
+}
+
+/// Tenant settings drive the link lifetime, the reason rule and the session
+/// cap; refresh tokens only when the application opts in, never past the cap.
+async fn settings_and_the_session_cap(s: Server) {
+    let c = setup(&s).await;
+    let (status, current) = s
+        .rest(Method::GET, "/settings/impersonation", Some(&c.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        current,
+        json!({"require_reason": true, "link_ttl_secs": 120, "session_max_secs": 3600})
+    );
+    let (status, body) = s
+        .rest(
+            Method::PUT,
+            "/settings/impersonation",
+            Some(&c.token),
+            Some(json!({"require_reason": false, "link_ttl_secs": 3600, "session_max_secs": 60})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<_> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["link_ttl_secs", "session_max_secs"]);
+    let (status, _) = s
+        .rest(
+            Method::PUT,
+            "/settings/impersonation",
+            Some(&c.token),
+            Some(json!({"require_reason": false, "link_ttl_secs": 600, "session_max_secs": 300})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The sample app opts in to refresh tokens for impersonated sessions.
+    let (_, app) = s
+        .rest(
+            Method::GET,
+            "/applications/sample-app",
+            Some(&c.token),
+            None,
+        )
+        .await;
+    let mut body = json!({"app_type": "regular_web"});
+    for k in [
+        "name",
+        "description",
+        "callback_urls",
+        "allowed_logout_urls",
+        "allowed_web_origins",
+        "grant_types",
+        "connection_ids",
+        "allow_impersonation",
+        "initiate_login_uri",
+        "tokens",
+    ] {
+        body[k] = app[k].clone();
+    }
+    body["tokens"]["impersonation_refresh"] = json!(true);
+    let (status, updated) = s
+        .rest(
+            Method::PUT,
+            "/applications/sample-app",
+            Some(&c.token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["tokens"]["impersonation_refresh"], true);
+
+    let now = masquerade::unix_now();
+    let (status, link) = mint(
+        &s,
+        &c,
+        json!({"reason": "", "scope": "openid offline_access"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "no reason needed now: {link}");
+    let ttl = link["expires_at"].as_i64().unwrap() - now;
+    assert!((590..=601).contains(&ttl), "{ttl}");
+    let res = open(link["url"].as_str().unwrap()).await;
+    let q = params_of(res.headers()[LOCATION].to_str().unwrap());
+    let (status, tokens) = s.sample_app_exchange(&q["code"], &c.callback, None).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let cap = masquerade::unix_now() + 300;
+    let access = jwt_claims(tokens["access_token"].as_str().unwrap());
+    assert!(
+        access["exp"].as_i64().unwrap() <= cap,
+        "access token capped"
+    );
+    assert!(tokens["expires_in"].as_i64().unwrap() <= 300);
+    let id = jwt_claims(tokens["id_token"].as_str().unwrap());
+    assert!(id["exp"].as_i64().unwrap() <= cap, "ID token capped");
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .expect("opted in")
+        .to_string();
+    let expiry = strings(
+        &s.database_url,
+        "SELECT CAST(MAX(expires_at) AS TEXT) FROM refresh_tokens",
+    )
+    .await;
+    assert!(
+        expiry[0].parse::<i64>().unwrap() <= cap,
+        "refresh token capped"
+    );
+
+    let res = client()
+        .post(format!("{}/oauth/token", s.base))
+        .basic_auth("sample-app", Some(SAMPLE_APP_SECRET))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let refreshed: Value = res.json().await.unwrap();
+    let access = jwt_claims(refreshed["access_token"].as_str().unwrap());
+    assert_eq!(access["act"]["sub"], c.admin.as_str(), "refresh keeps act");
+    assert!(access["exp"].as_i64().unwrap() <= cap);
+
+    // Once revoked, the refresh token is dead too.
+    let imp = link["impersonation_id"].as_str().unwrap();
+    s.rest(
+        Method::POST,
+        &format!("/impersonations/{imp}/revoke"),
+        Some(&c.token),
+        None,
+    )
+    .await;
+    let next = refreshed["refresh_token"].as_str().unwrap();
+    let res = client()
+        .post(format!("{}/oauth/token", s.base))
+        .basic_auth("sample-app", Some(SAMPLE_APP_SECRET))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", next)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let changed = strings(
+        &s.database_url,
+        "SELECT data FROM audit_events WHERE event_type = 'settings.updated'",
+    )
+    .await;
+    assert_eq!(changed.len(), 1, "the rejected change wrote nothing");
 }

@@ -41,6 +41,7 @@ async fn openapi_describes_every_route() {
         "/users/{id}/impersonations",
         "/impersonations",
         "/impersonations/{id}/revoke",
+        "/settings/impersonation",
     ] {
         assert!(paths.contains_key(p), "missing {p}");
     }

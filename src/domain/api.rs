@@ -31,6 +31,8 @@ pub const MANAGEMENT_PERMISSIONS: &[(&str, &str)] = &[
         "Read impersonation history and active impersonations",
     ),
     ("impersonation:revoke", "End impersonated sessions"),
+    ("settings:read", "Read tenant settings"),
+    ("settings:write", "Change tenant settings"),
 ];
 
 /// The built-in Management API as it should be for this public URL.

@@ -2,7 +2,7 @@
 
 use crate::domain::impersonation::ImpersonationSettings;
 use crate::error::CoreResult;
-use crate::store::Store;
+use crate::store::{AuditContext, Store};
 
 const KEY: &str = "impersonation";
 
@@ -14,9 +14,14 @@ pub async fn load(store: &Store) -> CoreResult<ImpersonationSettings> {
         .unwrap_or_default())
 }
 
-pub async fn save(store: &Store, s: &ImpersonationSettings) -> CoreResult<()> {
+pub async fn save(
+    store: &Store,
+    ctx: &AuditContext,
+    s: &ImpersonationSettings,
+    now: i64,
+) -> CoreResult<()> {
     s.validate()?;
     store
-        .set_setting(KEY, &serde_json::to_string(s).unwrap_or_default())
+        .set_setting_audited(ctx, KEY, &serde_json::json!(s), now)
         .await
 }

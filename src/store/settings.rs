@@ -1,3 +1,4 @@
+use super::audit::{append, AuditContext};
 use super::Store;
 use crate::error::CoreResult;
 
@@ -19,6 +20,36 @@ impl Store {
         .bind(key)
         .bind(value)
         .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a tenant setting together with its audit event.
+    pub async fn set_setting_audited(
+        &self,
+        ctx: &AuditContext,
+        key: &str,
+        value: &serde_json::Value,
+        now: i64,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value.to_string())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            ctx,
+            "settings.updated",
+            Some(key),
+            serde_json::json!({ "key": key, "value": value }),
+            now,
+        )
         .await?;
         tx.commit().await?;
         Ok(())

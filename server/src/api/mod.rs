@@ -8,6 +8,7 @@ mod connections;
 mod error;
 mod impersonation;
 mod openapi;
+mod settings;
 mod users;
 
 use axum::routing::{get, post, put};
@@ -42,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/applications/{client_id}/rotate-secret",
             post(applications::rotate_secret),
+        )
+        .route(
+            "/settings/impersonation",
+            get(settings::get).put(settings::put),
         )
         .route("/connections", get(connections::list))
         .route(

@@ -236,6 +236,14 @@ pub fn build(public_url: &str) -> Value {
                         "callback_url": {"type": "string", "description": "One of the application's callback URLs; default the first."}
                     }
                 },
+                "ImpersonationSettings": {
+                    "type": "object", "required": ["require_reason", "link_ttl_secs", "session_max_secs"],
+                    "properties": {
+                        "require_reason": {"type": "boolean", "default": true},
+                        "link_ttl_secs": {"type": "integer", "minimum": 30, "maximum": 600, "default": 120, "description": "How long a link stays valid."},
+                        "session_max_secs": {"type": "integer", "minimum": 300, "maximum": 43200, "default": 3600, "description": "Absolute cap on an impersonated session: no token or refresh outlives it."}
+                    }
+                },
                 "ImpersonationLink": {
                     "type": "object",
                     "properties": {
@@ -305,6 +313,10 @@ pub fn build(public_url: &str) -> Value {
             "/impersonations/{id}/revoke": {
                 "parameters": path_params(&["id"]),
                 "post": op("Revoke: its tokens stop working at /userinfo and introspection at once, and cannot be refreshed", "impersonation:revoke", None, "200", Some(schema_ref("Impersonation")))
+            },
+            "/settings/impersonation": {
+                "get": op("Impersonation settings", "settings:read", None, "200", Some(schema_ref("ImpersonationSettings"))),
+                "put": op("Change the impersonation settings", "settings:write", Some("ImpersonationSettings"), "200", Some(schema_ref("ImpersonationSettings")))
             },
             "/applications": {
                 "get": op("List applications", "applications:read", None, "200", Some(list_of("applications", "Application"))),
