@@ -1,4 +1,6 @@
+pub mod apis;
 pub mod applications;
 pub mod connections;
 pub mod login;
 pub mod users;
+pub mod settings;
