@@ -3,9 +3,9 @@
 
 use crate::domain::application::{AppType, ApplicationInput};
 use crate::domain::connection::DEFAULT_CONNECTION;
-use crate::domain::{management_api, Api};
 use crate::domain::role::ADMIN_ROLE;
 use crate::domain::user::NewUser;
+use crate::domain::{management_api, Api};
 use crate::error::{CoreError, CoreResult};
 use crate::password::hash_password_blocking;
 use crate::secrets::new_secret;
@@ -127,8 +127,9 @@ pub async fn ensure_bootstrap_client(
         Err(CoreError::NotFound(_)) => {
             let input = ApplicationInput {
                 name: "Bootstrap automation".into(),
-                description: "Created from MASQUERADE_BOOTSTRAP_CLIENT_ID for automation and first set-up."
-                    .into(),
+                description:
+                    "Created from MASQUERADE_BOOTSTRAP_CLIENT_ID for automation and first set-up."
+                        .into(),
                 app_type: AppType::MachineToMachine.as_str().into(),
                 grant_types: vec!["client_credentials".into()],
                 ..Default::default()

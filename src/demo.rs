@@ -4,8 +4,8 @@
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::json;
 
-use crate::domain::application::ApplicationInput;
 use crate::domain::api::{ApiInput, Permission};
+use crate::domain::application::ApplicationInput;
 use crate::domain::role::{ADMIN_ROLE, SUPPORT_ROLE};
 use crate::error::CoreResult;
 use crate::password::hash_password_blocking;
@@ -274,7 +274,9 @@ pub async fn seed(
             )
             .await?;
         for client in [SAMPLE_APP_CLIENT_ID, "orders-spa", "reporting-service"] {
-            store.set_api_client(&ctx, &api.id, client, true, now).await?;
+            store
+                .set_api_client(&ctx, &api.id, client, true, now)
+                .await?;
         }
     }
     store.analyze().await?;

@@ -198,10 +198,7 @@ pub fn parse_lifetime(value: &str, unit: &str) -> Result<i64, &'static str> {
         .find(|(u, _)| *u == unit)
         .map(|(_, s)| *s)
         .ok_or("Choose seconds, minutes, hours or days.")?;
-    let n: i64 = value
-        .trim()
-        .parse()
-        .map_err(|_| "Enter a whole number.")?;
+    let n: i64 = value.trim().parse().map_err(|_| "Enter a whole number.")?;
     if n <= 0 {
         return Err("Enter a number greater than zero.");
     }

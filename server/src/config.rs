@@ -61,7 +61,11 @@ pub struct Config {
 
     /// Client id of a machine-to-machine application to create (or update) at
     /// start-up, holding every Management API permission.
-    #[arg(long, env = "MASQUERADE_BOOTSTRAP_CLIENT_ID", requires = "bootstrap_client_secret")]
+    #[arg(
+        long,
+        env = "MASQUERADE_BOOTSTRAP_CLIENT_ID",
+        requires = "bootstrap_client_secret"
+    )]
     pub bootstrap_client_id: Option<String>,
 
     /// Client secret for MASQUERADE_BOOTSTRAP_CLIENT_ID (at least 24 characters).

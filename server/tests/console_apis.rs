@@ -88,7 +88,10 @@ async fn admin_manages_an_api_and_its_applications(s: Server) {
         2,
         "the built-in Management API and the demo Orders API"
     );
-    assert_eq!(before[0]["builtin"], true, "the built-in API is listed first");
+    assert_eq!(
+        before[0]["builtin"], true,
+        "the built-in API is listed first"
+    );
     assert_eq!(before[0]["name"], "Masquerade Management API");
 
     let (status, created) = call_json(
@@ -144,7 +147,11 @@ async fn admin_manages_an_api_and_its_applications(s: Server) {
     let (_, api, _) = s.call("get_api", Some(&admin), &[("id", &id)]).await;
     assert_eq!(api["client_ids"], json!(["sample-app"]));
     let (_, app, _) = s
-        .call("get_application", Some(&admin), &[("client_id", "sample-app")])
+        .call(
+            "get_application",
+            Some(&admin),
+            &[("client_id", "sample-app")],
+        )
         .await;
     assert!(
         app["apis"]
@@ -217,7 +224,11 @@ async fn non_admins_change_nothing(s: Server) {
         .await;
     for (who, cookie, expected) in [
         ("anonymous", None, StatusCode::UNAUTHORIZED),
-        ("support agent", Some(support.as_str()), StatusCode::FORBIDDEN),
+        (
+            "support agent",
+            Some(support.as_str()),
+            StatusCode::FORBIDDEN,
+        ),
     ] {
         let (status, body) = call_json(
             &s,
@@ -276,7 +287,11 @@ async fn non_admins_change_nothing(s: Server) {
     assert_eq!(after[1]["name"], "Orders API", "nothing renamed");
     assert_eq!(after[1]["app_count"], 3, "nothing deauthorized");
     let (_, app, _) = s
-        .call("get_application", Some(&admin), &[("client_id", "sample-app")])
+        .call(
+            "get_application",
+            Some(&admin),
+            &[("client_id", "sample-app")],
+        )
         .await;
     assert_eq!(app["tokens"]["signing_alg"], "ES256", "token settings kept");
     let (_, keys, _) = s.call("list_signing_keys", Some(&admin), &[]).await;
@@ -509,13 +524,20 @@ async fn rotating_keys_publishes_one_more_key(s: Server) {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains(current.as_str().unwrap()), "previous key listed");
+    assert!(
+        html.contains(current.as_str().unwrap()),
+        "previous key listed"
+    );
 }
 
 async fn application_token_settings(s: Server) {
     let admin = s.sign_in(ADMIN.0, ADMIN.1).await;
     let (status, app, _) = s
-        .call("get_application", Some(&admin), &[("client_id", "sample-app")])
+        .call(
+            "get_application",
+            Some(&admin),
+            &[("client_id", "sample-app")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{app}");
     assert_eq!(
@@ -541,7 +563,11 @@ async fn application_token_settings(s: Server) {
     .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let (_, app, _) = s
-        .call("get_application", Some(&admin), &[("client_id", "sample-app")])
+        .call(
+            "get_application",
+            Some(&admin),
+            &[("client_id", "sample-app")],
+        )
         .await;
     assert_eq!(
         app["tokens"],

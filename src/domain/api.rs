@@ -11,11 +11,20 @@ pub const MANAGEMENT_PERMISSIONS: &[(&str, &str)] = &[
     ("users:read", "Read users"),
     ("users:write", "Create, change, block and delete users"),
     ("applications:read", "Read applications"),
-    ("applications:write", "Create, change and delete applications; rotate secrets"),
+    (
+        "applications:write",
+        "Create, change and delete applications; rotate secrets",
+    ),
     ("connections:read", "Read connections"),
-    ("connections:write", "Enable and disable connections per application"),
+    (
+        "connections:write",
+        "Enable and disable connections per application",
+    ),
     ("apis:read", "Read APIs"),
-    ("apis:write", "Create, change and delete APIs; authorize applications"),
+    (
+        "apis:write",
+        "Create, change and delete APIs; authorize applications",
+    ),
     ("impersonation:create", "Mint Sign in as User links"),
     ("impersonation:read", "Read impersonation history"),
 ];

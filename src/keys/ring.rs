@@ -256,12 +256,18 @@ impl KeyRing {
             _ => 2,
         };
         out.sort_by(|a, b| {
-            (a.alg.as_str(), rank(&a.state), -a.deactivated_at, a.kid.as_str()).cmp(&(
-                b.alg.as_str(),
-                rank(&b.state),
-                -b.deactivated_at,
-                b.kid.as_str(),
-            ))
+            (
+                a.alg.as_str(),
+                rank(&a.state),
+                -a.deactivated_at,
+                a.kid.as_str(),
+            )
+                .cmp(&(
+                    b.alg.as_str(),
+                    rank(&b.state),
+                    -b.deactivated_at,
+                    b.kid.as_str(),
+                ))
         });
         out
     }

@@ -133,10 +133,9 @@ impl Store {
     /// build and the configured public URL (both can change between starts).
     pub async fn sync_builtin_api(&self, input: &ApiInput, now: i64) -> CoreResult<Api> {
         input.validate()?;
-        let existing: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM apis WHERE builtin = 1")
-                .fetch_optional(self.reader())
-                .await?;
+        let existing: Option<(String,)> = sqlx::query_as("SELECT id FROM apis WHERE builtin = 1")
+            .fetch_optional(self.reader())
+            .await?;
         let Some((id,)) = existing else {
             return self
                 .create_api(&AuditContext::system(), input, true, now)

@@ -66,13 +66,7 @@ fn input(f: ApiForm) -> Result<masquerade::domain::ApiInput, AppError> {
 pub async fn list_apis() -> Result<Vec<ApiSummary>, AppError> {
     use super::ctx::{fail, require_admin};
     let admin = require_admin().await?;
-    let apis = admin
-        .state
-        .services
-        .store
-        .list_apis()
-        .await
-        .map_err(fail)?;
+    let apis = admin.state.services.store.list_apis().await.map_err(fail)?;
     Ok(apis
         .into_iter()
         .map(|a| ApiSummary {

@@ -52,7 +52,9 @@ async fn detail(
 /// The core's token settings for a submitted form; lifetimes that are not
 /// numbers are reported together with the core's own checks.
 #[cfg(feature = "ssr")]
-fn token_settings(f: TokenForm) -> Result<masquerade::domain::application::TokenSettings, AppError> {
+fn token_settings(
+    f: TokenForm,
+) -> Result<masquerade::domain::application::TokenSettings, AppError> {
     use crate::dto::parse_lifetime;
     use crate::error::FieldProblem;
     let id_lifetime = parse_lifetime(&f.id_token_lifetime, &f.id_token_lifetime_unit);
@@ -133,7 +135,11 @@ pub async fn get_application(client_id: String) -> Result<AppDetail, AppError> {
     use super::ctx::{fail, require_admin};
     let admin = require_admin().await?;
     let store = &admin.state.services.store;
-    detail(store, store.get_application(&client_id).await.map_err(fail)?).await
+    detail(
+        store,
+        store.get_application(&client_id).await.map_err(fail)?,
+    )
+    .await
 }
 
 #[server(input = leptos::server_fn::codec::Json, endpoint = "create_application")]

@@ -2,5 +2,5 @@ pub mod apis;
 pub mod applications;
 pub mod connections;
 pub mod login;
-pub mod users;
 pub mod settings;
+pub mod users;

@@ -66,6 +66,23 @@ impl Fields {
         }
     }
 
+    /// Replaces the rows with what the server stored (blank rows dropped).
+    fn set_permissions(&self, permissions: &[PermissionDto]) {
+        let start = self.next_key.get_value();
+        self.next_key.set_value(start + permissions.len() as u64);
+        self.permissions.set(
+            permissions
+                .iter()
+                .zip(start..)
+                .map(|(p, key)| PermRow {
+                    key,
+                    value: RwSignal::new(p.value.clone()),
+                    description: RwSignal::new(p.description.clone()),
+                })
+                .collect(),
+        );
+    }
+
     fn add_permission(&self) {
         let key = self.next_key.get_value();
         self.next_key.set_value(key + 1);
@@ -176,6 +193,9 @@ fn ApiView(api: ApiDetail) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
             title.set(saved.name.clone());
+            if !saved.builtin {
+                fields.set_permissions(&saved.permissions);
+            }
             toasts.success("Changes saved");
         }
     });
@@ -295,13 +315,17 @@ fn ApiSettingsForm(
 
             <fieldset class="space-y-3 border-t border-slate-200 pt-6">
                 <legend class=H2>"Permissions"</legend>
-                <p class=HELP>"Scopes applications can request for this API, such as read:orders. No spaces or quotes."</p>
                 {if builtin {
-                    view! { <FixedPermissions fields=fields /> }.into_any()
+                    view! {
+                        <FixedPermissions fields=fields />
+                        <FieldMessage id="f-permissions-error" message=field_err("permissions") />
+                    }.into_any()
                 } else {
-                    view! { <PermissionRows fields=fields invalid=Signal::derive(move || field_err("permissions").get().is_some()) /> }.into_any()
+                    view! {
+                        <p class=HELP>"Scopes applications can request for this API, such as read:orders. No spaces or quotes."</p>
+                        <PermissionRows fields=fields message=field_err("permissions") />
+                    }.into_any()
                 }}
-                <FieldMessage id="f-permissions-error" message=field_err("permissions") />
             </fieldset>
 
             <div class="flex gap-3 border-t border-slate-200 pt-6">
@@ -340,8 +364,9 @@ fn FixedPermissions(fields: Fields) -> impl IntoView {
 
 /// Editable permission rows: value and description, add and remove.
 #[component]
-fn PermissionRows(fields: Fields, invalid: Signal<bool>) -> impl IntoView {
+fn PermissionRows(fields: Fields, message: Signal<Option<String>>) -> impl IntoView {
     let rows = fields.permissions;
+    let invalid = Signal::derive(move || message.get().is_some());
     let position = move |key: u64| {
         rows.with(|v| v.iter().position(|r| r.key == key).map(|i| i + 1))
             .unwrap_or(0)
@@ -395,6 +420,7 @@ fn PermissionRows(fields: Fields, invalid: Signal<bool>) -> impl IntoView {
                 </For>
             </div>
         </Show>
+        <FieldMessage id="f-permissions-error" message=message />
         <button type="button" class=BTN_SECONDARY on:click=move |_| fields.add_permission()>"Add permission"</button>
     }
 }
@@ -419,9 +445,9 @@ fn AuthorizedApplications(api: ApiDetail) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(((client_id, app_name, on), result)) = set.value().get() {
             match result {
-                Ok(()) if on => toasts.success(format!(
-                    "{app_name} may now request tokens for {api_name}"
-                )),
+                Ok(()) if on => {
+                    toasts.success(format!("{app_name} may now request tokens for {api_name}"))
+                }
                 Ok(()) => toasts.success(format!(
                     "{app_name} can no longer request tokens for {api_name}"
                 )),

@@ -51,7 +51,7 @@ fn KeysView(keys: SigningKeysDto) -> impl IntoView {
                 <p class=HELP>"The longest API access-token or application ID-token lifetime: how long a key keeps verifying after it stops signing."</p>
             </div>
         </div>
-        <dl class="mt-6 grid gap-x-6 gap-y-2 text-sm text-slate-600 sm:grid-cols-2 lg:grid-cols-4">
+        <dl class="mt-6 grid gap-x-6 gap-y-2 text-sm text-slate-600 sm:grid-cols-2">
             <div class="flex items-baseline gap-2"><dt><span class=BADGE_INDIGO>"Next"</span></dt><dd>"Published; signs after the next rotation."</dd></div>
             <div class="flex items-baseline gap-2"><dt><span class=BADGE_GREEN>"Current"</span></dt><dd>"Signs new tokens."</dd></div>
             <div class="flex items-baseline gap-2"><dt><span class=BADGE_SLATE>"Previous"</span></dt><dd>"Verifies only, until its tokens expire."</dd></div>
@@ -144,7 +144,7 @@ fn AlgorithmKeys(
                             <th scope="col" class="px-3 py-2">"Key ID"</th>
                             <th scope="col" class="px-3 py-2">"State"</th>
                             <th scope="col" class="px-3 py-2">"Created"</th>
-                            <th scope="col" class="px-3 py-2">"Signing"</th>
+                            <th scope="col" class="px-3 py-2">"Lifecycle"</th>
                         </tr>
                     </thead>
                     <tbody class="divide-y divide-slate-100">
