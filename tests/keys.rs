@@ -42,7 +42,36 @@ async fn rotation_lifecycle(url: &str) {
     let v: Value = ring2.verify(&old, Some("at+jwt"), NOW).await.unwrap();
     assert_eq!(v["sub"], "u1");
 
-    ring.rotate(Alg::ES256, 3600, NOW + 10).await.unwrap();
+    let ctx = masquerade::store::AuditContext {
+        actor_id: Some("usr_admin".into()),
+        ..Default::default()
+    };
+    let current_kid = ring
+        .summaries()
+        .into_iter()
+        .find(|k| k.alg == "ES256" && k.state == "current")
+        .unwrap()
+        .kid;
+    ring.rotate(&ctx, Alg::ES256, 3600, NOW + 10).await.unwrap();
+    let event = store
+        .audit_recent(1)
+        .await
+        .unwrap()
+        .pop()
+        .expect("rotation is audited");
+    assert_eq!(event.event_type, "signing_keys.rotated");
+    assert_eq!(event.actor_id.as_deref(), Some("usr_admin"));
+    let data: Value = serde_json::from_str(&event.data).unwrap();
+    assert_eq!(data["alg"], "ES256");
+    assert_eq!(data["current"], json!(next_kid));
+    assert_eq!(data["previous"], json!(current_kid));
+    let previous = ring
+        .summaries()
+        .into_iter()
+        .find(|k| k.kid == current_kid)
+        .unwrap();
+    assert_eq!(previous.state, "previous");
+    assert_eq!(previous.deactivated_at, NOW + 10);
     let new = ring.sign(Alg::ES256, "at+jwt", &claims).unwrap();
     let new_kid = jsonwebtoken::decode_header(&new).unwrap().kid.unwrap();
     assert_eq!(
@@ -70,6 +99,10 @@ async fn rotation_lifecycle(url: &str) {
         "not before the longest lifetime"
     );
     assert_eq!(ring.retire_expired(3600, NOW + 3700).await.unwrap(), 1);
+    let retired = store.retired_keys(10).await.unwrap();
+    assert_eq!(retired.len(), 1);
+    assert_eq!(retired[0].kid, current_kid);
+    assert_eq!(retired[0].retired_at, NOW + 3700);
     assert_eq!(
         ring.verify::<Value>(&old, None, NOW + 3700)
             .await

@@ -89,6 +89,43 @@ pub struct AppDetail {
     pub grant_types: Vec<String>,
     pub allow_impersonation: bool,
     pub connection_ids: Vec<String>,
+    pub tokens: TokenSettingsDto,
+    /// APIs that let this application request tokens for them.
+    pub apis: Vec<ApiRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TokenSettingsDto {
+    pub id_token_lifetime_secs: i64,
+    pub refresh_tokens: bool,
+    pub refresh_rotation: bool,
+    pub refresh_lifetime_secs: i64,
+    pub signing_alg: String,
+    pub impersonation_refresh: bool,
+}
+
+/// An application's token settings as submitted (lifetimes as typed, with
+/// their unit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TokenForm {
+    pub id_token_lifetime: String,
+    pub id_token_lifetime_unit: String,
+    #[serde(default)]
+    pub refresh_tokens: bool,
+    #[serde(default)]
+    pub refresh_rotation: bool,
+    pub refresh_lifetime: String,
+    pub refresh_lifetime_unit: String,
+    pub signing_alg: String,
+    #[serde(default)]
+    pub impersonation_refresh: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ApiRef {
+    pub id: String,
+    pub name: String,
+    pub identifier: String,
 }
 
 /// The application form as submitted (lists are newline-separated text).
@@ -188,4 +225,135 @@ pub struct ImpersonationRow {
     pub status: String,
     pub denied_reason: String,
     pub revoked_at: i64,
+}
+
+pub const SIGNING_ALGS: [(&str, &str); 3] = [
+    ("ES256", "ES256: ECDSA with P-256 (recommended)"),
+    ("RS256", "RS256: RSA 2048 (widest support)"),
+    ("EdDSA", "EdDSA: Ed25519"),
+];
+
+/// Units offered for token lifetimes, with their length in seconds.
+pub const LIFETIME_UNITS: [(&str, i64); 4] = [
+    ("seconds", 1),
+    ("minutes", 60),
+    ("hours", 3600),
+    ("days", 86_400),
+];
+
+/// A lifetime in seconds as the largest unit that divides it evenly:
+/// 3600 → ("1", "hours"), 5400 → ("90", "minutes").
+pub fn split_lifetime(secs: i64) -> (String, String) {
+    let (unit, size) = LIFETIME_UNITS
+        .iter()
+        .rev()
+        .find(|(_, size)| secs > 0 && secs % size == 0)
+        .copied()
+        .unwrap_or(("seconds", 1));
+    ((secs / size).to_string(), unit.to_string())
+}
+
+/// The number of seconds in `value` `unit`s, or why it is not a lifetime.
+pub fn parse_lifetime(value: &str, unit: &str) -> Result<i64, &'static str> {
+    let size = LIFETIME_UNITS
+        .iter()
+        .find(|(u, _)| *u == unit)
+        .map(|(_, s)| *s)
+        .ok_or("Choose seconds, minutes, hours or days.")?;
+    let n: i64 = value.trim().parse().map_err(|_| "Enter a whole number.")?;
+    if n <= 0 {
+        return Err("Enter a number greater than zero.");
+    }
+    n.checked_mul(size).ok_or("That is far too long.")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PermissionDto {
+    pub value: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiSummary {
+    pub id: String,
+    pub name: String,
+    pub identifier: String,
+    pub signing_alg: String,
+    pub token_lifetime_secs: i64,
+    pub permission_count: usize,
+    pub app_count: usize,
+    pub builtin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ApiDetail {
+    pub id: String,
+    pub identifier: String,
+    pub name: String,
+    pub signing_alg: String,
+    pub token_lifetime_secs: i64,
+    pub permissions: Vec<PermissionDto>,
+    pub builtin: bool,
+    /// Applications this API authorizes.
+    pub client_ids: Vec<String>,
+}
+
+/// The API form as submitted (the lifetime as typed, with its unit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ApiForm {
+    pub identifier: String,
+    pub name: String,
+    pub signing_alg: String,
+    pub token_lifetime: String,
+    pub token_lifetime_unit: String,
+    #[serde(default)]
+    pub permissions: Vec<PermissionDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningKeyDto {
+    pub kid: String,
+    pub alg: String,
+    /// next, current, previous or retired.
+    pub state: String,
+    pub created_at: i64,
+    pub activated_at: i64,
+    pub deactivated_at: i64,
+    /// For previous keys: when they leave the JWKS at the latest.
+    pub retire_after: i64,
+    pub retired_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningKeysDto {
+    pub jwks_url: String,
+    pub longest_token_lifetime_secs: i64,
+    pub keys: Vec<SigningKeyDto>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_round_trip() {
+        assert_eq!(split_lifetime(3600), ("1".into(), "hours".into()));
+        assert_eq!(split_lifetime(5400), ("90".into(), "minutes".into()));
+        assert_eq!(split_lifetime(2_592_000), ("30".into(), "days".into()));
+        assert_eq!(split_lifetime(61), ("61".into(), "seconds".into()));
+        assert_eq!(parse_lifetime(" 90 ", "minutes"), Ok(5400));
+        assert!(parse_lifetime("1.5", "hours").is_err());
+        assert!(parse_lifetime("0", "hours").is_err());
+        assert!(parse_lifetime("9223372036854775807", "days").is_err());
+        assert!(parse_lifetime("1", "weeks").is_err());
+    }
+}
+
+/// The tenant's Sign in as User rules, as the settings form shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpersonationSettingsDto {
+    pub require_reason: bool,
+    pub link_ttl_secs: i64,
+    pub session_max_minutes: i64,
 }

@@ -54,8 +54,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/applications") view=routes::applications::list::ApplicationsPage />
                     <Route path=path!("/applications/new") view=routes::applications::edit::NewApplicationPage />
                     <Route path=path!("/applications/:id") view=routes::applications::edit::ApplicationPage />
+                    <Route path=path!("/apis") view=routes::apis::list::ApisPage />
+                    <Route path=path!("/apis/new") view=routes::apis::edit::NewApiPage />
+                    <Route path=path!("/apis/:id") view=routes::apis::edit::ApiPage />
                     <Route path=path!("/connections") view=routes::connections::ConnectionsPage />
                     <Route path=path!("/impersonations") view=routes::impersonations::ImpersonationsPage />
+                    <Route path=path!("/settings") view=routes::settings::keys::SigningKeysPage />
+                    <Route path=path!("/settings/keys") view=routes::settings::keys::SigningKeysPage />
+                    <Route path=path!("/settings/impersonation") view=routes::settings::impersonation::ImpersonationSettingsPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -82,13 +82,19 @@ pub struct ApiInput {
 }
 
 pub const MAX_TOKEN_LIFETIME_SECS: i64 = 30 * 86400;
+pub const MAX_PERMISSIONS: usize = 200;
 
 impl ApiInput {
     pub fn validate(&self) -> CoreResult<()> {
         let mut p = Problems::default();
+        // The identifier's form is checked only when its text is acceptable,
+        // independently of the other fields, so every problem shows at once.
+        let mut id_text = Problems::default();
+        check_text(&mut id_text, "identifier", &self.identifier, true, 600);
+        let id_text_ok = id_text.is_empty();
         check_text(&mut p, "name", &self.name, true, MAX_NAME_LEN);
         check_text(&mut p, "identifier", &self.identifier, true, 600);
-        if p.is_empty()
+        if id_text_ok
             && url::Url::parse(&self.identifier).is_err()
             && !self.identifier.starts_with("urn:")
         {
@@ -104,8 +110,23 @@ impl ApiInput {
             "token_lifetime_secs",
             "Token lifetime must be between 60 seconds and 30 days.",
         );
+        p.check(
+            self.permissions.len() <= MAX_PERMISSIONS,
+            "permissions",
+            "An API can define at most 200 permissions.",
+        );
         let mut seen = std::collections::HashSet::new();
         for perm in &self.permissions {
+            if perm.description.chars().count() > 200 {
+                p.add(
+                    "permissions",
+                    format!(
+                        "The description of \"{}\" is longer than 200 characters.",
+                        perm.value
+                    ),
+                );
+                break;
+            }
             let ok = !perm.value.is_empty()
                 && perm.value.len() <= 100
                 && perm
@@ -174,6 +195,14 @@ mod tests {
                 "token_lifetime_secs",
                 "permissions"
             ]
+        );
+        bad.name = String::new();
+        let crate::error::CoreError::Validation(errs) = bad.validate().unwrap_err() else {
+            panic!()
+        };
+        assert!(
+            errs.iter().any(|e| e.field == "identifier"),
+            "the identifier is checked even when the name is missing"
         );
     }
 }

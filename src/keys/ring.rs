@@ -18,7 +18,7 @@ use super::material::{Alg, KeyMaterial};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::new_id;
 use crate::store::keys::KeyRecord;
-use crate::store::Store;
+use crate::store::{AuditContext, Store};
 
 pub const REFRESH_SECS: i64 = 60;
 
@@ -27,6 +27,9 @@ pub struct LoadedKey {
     pub alg: Alg,
     pub state: String,
     pub jwk: Value,
+    pub created_at: i64,
+    pub activated_at: i64,
+    pub deactivated_at: i64,
     material: KeyMaterial,
 }
 
@@ -51,8 +54,12 @@ pub struct KeySummary {
     pub alg: String,
     pub state: String,
     pub created_at: i64,
+    /// When it started signing (0 if it never has).
     pub activated_at: i64,
+    /// When it stopped signing (0 if it has not).
     pub deactivated_at: i64,
+    /// When it left the JWKS (0 while published).
+    pub retired_at: i64,
 }
 
 fn new_record(alg: Alg, state: &str, master: &MasterKey, now: i64) -> CoreResult<KeyRecord> {
@@ -116,6 +123,9 @@ impl KeyRing {
                     alg,
                     state: rec.state.clone(),
                     jwk: k.jwk.clone(),
+                    created_at: rec.created_at,
+                    activated_at: rec.activated_at,
+                    deactivated_at: rec.deactivated_at,
                     material: KeyMaterial::from_pkcs8(
                         alg,
                         &self.master.open(&rec.private_sealed, &rec.kid)?,
@@ -131,6 +141,9 @@ impl KeyRing {
                     kid: rec.kid.clone(),
                     alg,
                     state: rec.state.clone(),
+                    created_at: rec.created_at,
+                    activated_at: rec.activated_at,
+                    deactivated_at: rec.deactivated_at,
                 }),
             };
             if loaded.state == "current" {
@@ -194,11 +207,17 @@ impl KeyRing {
 
     /// Publishes a new next key, promotes the old next to current, keeps the
     /// old current for verification, and retires keys older than the
-    /// longest token lifetime.
-    pub async fn rotate(&self, alg: Alg, longest_token_lifetime: i64, now: i64) -> CoreResult<()> {
+    /// longest token lifetime. The rotation is audited as `ctx`.
+    pub async fn rotate(
+        &self,
+        ctx: &AuditContext,
+        alg: Alg,
+        longest_token_lifetime: i64,
+        now: i64,
+    ) -> CoreResult<()> {
         let next = new_record(alg, "next", &self.master, now)?;
         self.store
-            .rotate_keys(alg.as_str(), &next, now - longest_token_lifetime, now)
+            .rotate_keys(ctx, alg.as_str(), &next, now - longest_token_lifetime, now)
             .await?;
         self.refresh(now).await
     }
@@ -223,12 +242,33 @@ impl KeyRing {
                 kid: k.kid.clone(),
                 alg: k.alg.as_str().into(),
                 state: k.state.clone(),
-                created_at: 0,
-                activated_at: 0,
-                deactivated_at: 0,
+                created_at: k.created_at,
+                activated_at: k.activated_at,
+                deactivated_at: k.deactivated_at,
+                retired_at: 0,
             })
             .collect();
-        out.sort_by_key(|k| (k.alg.clone(), k.state.clone()));
+        // Per algorithm: the key that signs next, the one signing now, then
+        // the ones only verifying (newest first).
+        let rank = |s: &str| match s {
+            "next" => 0,
+            "current" => 1,
+            _ => 2,
+        };
+        out.sort_by(|a, b| {
+            (
+                a.alg.as_str(),
+                rank(&a.state),
+                -a.deactivated_at,
+                a.kid.as_str(),
+            )
+                .cmp(&(
+                    b.alg.as_str(),
+                    rank(&b.state),
+                    -b.deactivated_at,
+                    b.kid.as_str(),
+                ))
+        });
         out
     }
 }

@@ -1,7 +1,11 @@
 //! Persistence of signing keys (private halves sealed by the master key).
 
+use serde_json::json;
+
+use super::audit::{append, AuditContext};
 use super::Store;
 use crate::error::CoreResult;
+use crate::keys::ring::KeySummary;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct KeyRecord {
@@ -55,15 +59,28 @@ impl Store {
 
     /// Promotes `next` to `current` and `current` to `previous` for one
     /// algorithm, inserts the new `next`, and retires previous keys whose
-    /// tokens have all expired, all in one transaction.
+    /// tokens have all expired, all in one transaction with its audit event.
     pub async fn rotate_keys(
         &self,
+        ctx: &AuditContext,
         alg: &str,
         new_next: &KeyRecord,
         retire_before: i64,
         now: i64,
     ) -> CoreResult<()> {
         let mut tx = self.begin().await?;
+        let promoted: Option<String> =
+            sqlx::query_as("SELECT kid FROM signing_keys WHERE alg = $1 AND state = 'next'")
+                .bind(alg)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|(kid,): (String,)| kid);
+        let demoted: Option<String> =
+            sqlx::query_as("SELECT kid FROM signing_keys WHERE alg = $1 AND state = 'current'")
+                .bind(alg)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|(kid,): (String,)| kid);
         sqlx::query("UPDATE signing_keys SET state = 'previous', deactivated_at = $2 WHERE alg = $1 AND state = 'current'")
             .bind(alg)
             .bind(now)
@@ -84,9 +101,67 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        retire_expired(&mut tx, retire_before, now).await?;
+        let retired = retire_expired(&mut tx, retire_before, now).await?;
+        append(
+            &mut tx,
+            ctx,
+            "signing_keys.rotated",
+            promoted.as_deref(),
+            json!({
+                "alg": alg,
+                "current": promoted,
+                "previous": demoted,
+                "next": new_next.kid,
+                "retired": retired,
+            }),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The longest time a token we signed may still be presented: the
+    /// longest API access-token or application ID-token lifetime, and never
+    /// less than the userinfo access token's. A key taken out of signing
+    /// must keep verifying at least this long.
+    pub async fn longest_token_lifetime(&self) -> CoreResult<i64> {
+        let (apis,): (Option<i64>,) = sqlx::query_as("SELECT MAX(token_lifetime_secs) FROM apis")
+            .fetch_one(self.reader())
+            .await?;
+        let (apps,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(id_token_lifetime_secs) FROM applications")
+                .fetch_one(self.reader())
+                .await?;
+        Ok(apis
+            .unwrap_or(0)
+            .max(apps.unwrap_or(0))
+            .max(crate::oidc::issue::USERINFO_TOKEN_LIFETIME_SECS))
+    }
+
+    /// The most recently retired keys (no key material), newest first.
+    pub async fn retired_keys(&self, limit: i64) -> CoreResult<Vec<KeySummary>> {
+        let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT kid, alg, created_at, activated_at, deactivated_at, retired_at \
+             FROM signing_keys WHERE state = 'retired' ORDER BY retired_at DESC, kid LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(kid, alg, created_at, activated_at, deactivated_at, retired_at)| KeySummary {
+                    kid,
+                    alg,
+                    state: "retired".into(),
+                    created_at,
+                    activated_at,
+                    deactivated_at,
+                    retired_at,
+                },
+            )
+            .collect())
     }
 
     /// Retires previous keys deactivated before `retire_before`.

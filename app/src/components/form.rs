@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::ui::{HELP, INPUT, INPUT_ERROR, LABEL};
+use crate::dto::{LIFETIME_UNITS, SIGNING_ALGS};
 use crate::error::AppError;
 
 /// The latest error of an action, for field lookups.
@@ -98,6 +99,89 @@ pub fn TextArea(
             </div>
             {help.map(|h| view! { <p class=HELP>{h}</p> })}
             <FieldMessage id=err_id message=message />
+        </div>
+    }
+}
+
+/// A lifetime: a whole number and its unit (seconds to days), labelled, with
+/// the field error for `name` below it.
+#[component]
+pub fn DurationField(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    value: RwSignal<String>,
+    unit: RwSignal<String>,
+    errors: ErrorSignal,
+    #[prop(optional, into)] help: Option<String>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-error");
+    let help_id = format!("{id}-help");
+    let field = name.clone();
+    let message = Signal::derive(move || errors.get().and_then(|e| e.field(&field)));
+    let described = if help.is_some() {
+        format!("{help_id} {err_id}")
+    } else {
+        err_id.clone()
+    };
+    view! {
+        <div>
+            <label for=id.clone() class=LABEL>{label.clone()}</label>
+            <div class="mt-1 flex gap-2">
+                <input
+                    id=id
+                    name=name
+                    type="text"
+                    inputmode="numeric"
+                    class=move || format!("{} max-w-28 tabular-nums", if message.get().is_some() { INPUT_ERROR } else { INPUT })
+                    disabled=move || disabled.get()
+                    aria-invalid=move || message.get().is_some().to_string()
+                    aria-describedby=described
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+                <select
+                    aria-label=format!("{label} unit")
+                    class=format!("{INPUT} max-w-36 disabled:bg-slate-50 disabled:text-slate-500")
+                    disabled=move || disabled.get()
+                    on:change=move |ev| unit.set(event_target_value(&ev))
+                >
+                    {LIFETIME_UNITS.into_iter().map(|(u, _)| view! {
+                        <option value=u selected=move || unit.get() == u>{u}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            {help.map(|h| view! { <p id=help_id class=HELP>{h}</p> })}
+            <FieldMessage id=err_id message=message />
+        </div>
+    }
+}
+
+/// The signing algorithm of tokens (ES256, RS256 or EdDSA).
+#[component]
+pub fn SigningAlgField(
+    value: RwSignal<String>,
+    errors: ErrorSignal,
+    #[prop(optional, into)] help: Option<String>,
+) -> impl IntoView {
+    let message = Signal::derive(move || errors.get().and_then(|e| e.field("signing_alg")));
+    view! {
+        <div>
+            <label for="f-signing_alg" class=LABEL>"Signing algorithm"</label>
+            <select
+                id="f-signing_alg"
+                class=move || format!("mt-1 {}", if message.get().is_some() { INPUT_ERROR } else { INPUT })
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby="f-signing_alg-error"
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {SIGNING_ALGS.into_iter().map(|(v, l)| view! {
+                    <option value=v selected=move || value.get() == v>{l}</option>
+                }).collect_view()}
+            </select>
+            {help.map(|h| view! { <p class=HELP>{h}</p> })}
+            <FieldMessage id="f-signing_alg-error" message=message />
         </div>
     }
 }

@@ -24,6 +24,17 @@ pub fn date(ts: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A duration in the largest unit that divides it evenly: "1 hour",
+/// "90 minutes", "30 days".
+pub fn duration(secs: i64) -> String {
+    let (n, unit) = crate::dto::split_lifetime(secs);
+    if n == "1" {
+        format!("1 {}", unit.trim_end_matches('s'))
+    } else {
+        format!("{n} {unit}")
+    }
+}
+
 /// Howard Hinnant's days-to-civil algorithm.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -57,6 +68,8 @@ mod tests {
         assert_eq!(datetime(0), "Never");
         assert_eq!(datetime(1_800_000_000), "2027-01-15 08:00 UTC");
         assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(duration(3600), "1 hour");
+        assert_eq!(duration(36_000), "10 hours");
     }
 
     #[test]

@@ -98,8 +98,9 @@ fn Shell() -> impl IntoView {
 #[component]
 fn Sidebar() -> impl IntoView {
     let location = use_location();
-    let item = move |href: &'static str, label: &'static str| {
-        let active = move || location.pathname.get().starts_with(href);
+    // `section` is the path prefix the entry stands for.
+    let item = move |href: &'static str, section: &'static str, label: &'static str| {
+        let active = move || location.pathname.get().starts_with(section);
         view! {
             <A
                 href=href
@@ -134,17 +135,17 @@ fn Sidebar() -> impl IntoView {
             </a>
             <p class="px-3 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500">"Manage"</p>
             <div class="flex flex-row flex-wrap gap-1 md:flex-col">
-                {item("/users", "Users")}
-                {item("/applications", "Applications")}
-                {item("/connections", "Connections")}
-                {item("/impersonations", "Impersonations")}
+                {item("/users", "/users", "Users")}
+                {item("/applications", "/applications", "Applications")}
+                {item("/apis", "/apis", "APIs")}
+                {item("/connections", "/connections", "Connections")}
+                {item("/impersonations", "/impersonations", "Impersonations")}
+                {item("/settings/keys", "/settings", "Settings")}
             </div>
             <p class="mt-6 hidden px-3 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500 md:block">"Coming next"</p>
             <div class="hidden flex-col gap-1 md:flex">
                 {later("Roles")}
-                {later("APIs")}
                 {later("Audit log")}
-                {later("Settings")}
             </div>
         </nav>
     }

@@ -1,11 +1,37 @@
 use leptos::prelude::*;
 
-use crate::dto::{AppDetail, AppForm, AppSummary, SecretShownOnce};
+use crate::dto::{AppDetail, AppForm, AppSummary, SecretShownOnce, TokenForm};
 use crate::error::AppError;
 
+/// The application with the APIs that authorize it.
 #[cfg(feature = "ssr")]
-fn detail(a: masquerade::domain::Application) -> AppDetail {
-    AppDetail {
+async fn detail(
+    store: &masquerade::Store,
+    a: masquerade::domain::Application,
+) -> Result<AppDetail, AppError> {
+    use super::ctx::fail;
+    let apis = store
+        .list_apis()
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter(|api| api.client_ids.contains(&a.client_id))
+        .map(|api| crate::dto::ApiRef {
+            id: api.id,
+            name: api.name,
+            identifier: api.identifier,
+        })
+        .collect();
+    Ok(AppDetail {
+        tokens: crate::dto::TokenSettingsDto {
+            id_token_lifetime_secs: a.tokens.id_token_lifetime_secs,
+            refresh_tokens: a.tokens.refresh_tokens,
+            refresh_rotation: a.tokens.refresh_rotation,
+            refresh_lifetime_secs: a.tokens.refresh_lifetime_secs,
+            signing_alg: a.tokens.signing_alg,
+            impersonation_refresh: a.tokens.impersonation_refresh,
+        },
+        apis,
         type_label: a.app_type.label().into(),
         confidential: a.app_type.is_confidential(),
         app_type: a.app_type.as_str().into(),
@@ -21,6 +47,47 @@ fn detail(a: masquerade::domain::Application) -> AppDetail {
         grant_types: a.grant_types,
         allow_impersonation: a.allow_impersonation,
         connection_ids: a.connection_ids,
+    })
+}
+
+/// The core's token settings for a submitted form; lifetimes that are not
+/// numbers are reported together with the core's own checks.
+#[cfg(feature = "ssr")]
+fn token_settings(
+    f: TokenForm,
+) -> Result<masquerade::domain::application::TokenSettings, AppError> {
+    use crate::dto::parse_lifetime;
+    use crate::error::FieldProblem;
+    let id_lifetime = parse_lifetime(&f.id_token_lifetime, &f.id_token_lifetime_unit);
+    let refresh_lifetime = parse_lifetime(&f.refresh_lifetime, &f.refresh_lifetime_unit);
+    let settings = masquerade::domain::application::TokenSettings {
+        id_token_lifetime_secs: id_lifetime.unwrap_or(3600),
+        refresh_tokens: f.refresh_tokens,
+        refresh_rotation: f.refresh_rotation,
+        refresh_lifetime_secs: refresh_lifetime.unwrap_or(86_400),
+        signing_alg: f.signing_alg,
+        impersonation_refresh: f.impersonation_refresh,
+    };
+    let mut problems = match settings.validate().map_err(AppError::from) {
+        Ok(()) => Vec::new(),
+        Err(AppError::Invalid(p)) => p,
+        Err(other) => return Err(other),
+    };
+    for (field, parsed) in [
+        ("id_token_lifetime_secs", id_lifetime),
+        ("refresh_lifetime_secs", refresh_lifetime),
+    ] {
+        if let Err(message) = parsed {
+            problems.push(FieldProblem {
+                field: field.into(),
+                message: message.into(),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(settings)
+    } else {
+        Err(AppError::Invalid(problems))
     }
 }
 
@@ -69,15 +136,12 @@ pub async fn list_applications() -> Result<Vec<AppSummary>, AppError> {
 pub async fn get_application(client_id: String) -> Result<AppDetail, AppError> {
     use super::ctx::{fail, require_admin};
     let admin = require_admin().await?;
-    Ok(detail(
-        admin
-            .state
-            .services
-            .store
-            .get_application(&client_id)
-            .await
-            .map_err(fail)?,
-    ))
+    let store = &admin.state.services.store;
+    detail(
+        store,
+        store.get_application(&client_id).await.map_err(fail)?,
+    )
+    .await
 }
 
 #[server(input = leptos::server_fn::codec::Json, endpoint = "create_application")]
@@ -113,7 +177,23 @@ pub async fn update_application(client_id: String, form: AppForm) -> Result<AppD
         )
         .await
         .map_err(fail)?;
-    Ok(detail(app))
+    detail(&admin.state.services.store, app).await
+}
+
+#[server(input = leptos::server_fn::codec::Json, endpoint = "update_token_settings")]
+pub async fn update_token_settings(
+    client_id: String,
+    form: TokenForm,
+) -> Result<AppDetail, AppError> {
+    use super::ctx::{fail, require_admin};
+    let admin = require_admin().await?;
+    let settings = token_settings(form).map_err(fail)?;
+    let store = &admin.state.services.store;
+    let app = store
+        .update_token_settings(&admin.audit, &client_id, &settings, masquerade::unix_now())
+        .await
+        .map_err(fail)?;
+    detail(store, app).await
 }
 
 #[server(endpoint = "rotate_application_secret")]

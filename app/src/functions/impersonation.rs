@@ -201,3 +201,51 @@ pub async fn revoke_impersonation(id: String) -> Result<(), AppError> {
         .map_err(fail)?;
     Ok(())
 }
+
+#[server(endpoint = "impersonation_settings")]
+pub async fn impersonation_settings() -> Result<crate::dto::ImpersonationSettingsDto, AppError> {
+    use super::ctx::{fail, require_admin};
+    let admin = require_admin().await?;
+    let s = masquerade::impersonation::settings::load(&admin.state.services.store)
+        .await
+        .map_err(fail)?;
+    Ok(crate::dto::ImpersonationSettingsDto {
+        require_reason: s.require_reason,
+        link_ttl_secs: s.link_ttl_secs,
+        session_max_minutes: s.session_max_secs / 60,
+    })
+}
+
+#[server(endpoint = "save_impersonation_settings")]
+pub async fn save_impersonation_settings(
+    require_reason: bool,
+    link_ttl_secs: i64,
+    session_max_minutes: i64,
+) -> Result<(), AppError> {
+    use super::ctx::{fail, require_admin};
+    use masquerade::domain::impersonation::ImpersonationSettings;
+    let admin = require_admin().await?;
+    let settings = ImpersonationSettings {
+        require_reason,
+        link_ttl_secs,
+        session_max_secs: session_max_minutes.saturating_mul(60),
+    };
+    // The form speaks minutes; so do its messages.
+    if let Err(masquerade::CoreError::Validation(mut errs)) = settings.validate() {
+        for e in &mut errs {
+            if e.field == "session_max_secs" {
+                e.field = "session_max_minutes".into();
+                e.message = "Between 5 minutes and 12 hours (720 minutes).".into();
+            }
+        }
+        return Err(fail(masquerade::CoreError::Validation(errs)));
+    }
+    masquerade::impersonation::settings::save(
+        &admin.state.services.store,
+        &admin.audit,
+        &settings,
+        masquerade::unix_now(),
+    )
+    .await
+    .map_err(fail)
+}

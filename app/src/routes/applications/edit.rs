@@ -4,18 +4,22 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::components::dialog::ConfirmDialog;
-use crate::components::form::{ErrorBanner, FieldMessage, TextArea, TextField};
+use crate::components::form::{
+    DurationField, ErrorBanner, FieldMessage, SigningAlgField, TextArea, TextField,
+};
 use crate::components::format::datetime;
 use crate::components::layout::OneTimeSecret;
 use crate::components::toast::use_toasts;
 use crate::components::ui::{
     BTN_DANGER, BTN_PRIMARY, BTN_SECONDARY, CARD, H1, H2, HELP, INPUT, LABEL,
 };
-use crate::dto::{AppDetail, AppForm, SecretShownOnce, APP_TYPES, GRANT_TYPES};
+use crate::dto::{
+    split_lifetime, ApiRef, AppDetail, AppForm, SecretShownOnce, TokenForm, APP_TYPES, GRANT_TYPES,
+};
 use crate::error::AppError;
 use crate::functions::applications::{
-    create_application, get_application, update_application, DeleteApplication,
-    RotateApplicationSecret,
+    create_application, get_application, update_application, update_token_settings,
+    DeleteApplication, RotateApplicationSecret,
 };
 use crate::functions::connections::list_connections;
 
@@ -181,6 +185,8 @@ fn ApplicationView(app: AppDetail) -> impl IntoView {
             type_locked=true
             on_submit=move |f| { save.dispatch(f); }
         />
+        <TokenSettings app=app.clone() />
+        <AuthorizingApis apis=app.apis.clone() />
         <ConfirmDialog
             open=confirm
             title=format!("Delete {}?", app.name)
@@ -392,5 +398,166 @@ fn ApplicationForm(
                 <A href="/applications" attr:class=BTN_SECONDARY>"Cancel"</A>
             </div>
         </form>
+    }
+}
+
+/// ID token and refresh token settings, saved on their own.
+#[component]
+fn TokenSettings(app: AppDetail) -> impl IntoView {
+    let toasts = use_toasts();
+    if app.app_type == "m2m" {
+        return view! {
+            <section class=format!("mt-6 space-y-2 {CARD}") aria-labelledby="tokens-heading">
+                <h2 id="tokens-heading" class=H2>"Tokens"</h2>
+                <p class="text-sm text-slate-600">"Machine-to-machine applications receive access tokens only (no ID or refresh tokens). Their lifetime and signing algorithm are set on each API."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let t = app.tokens.clone();
+    let (id_value, id_unit) = split_lifetime(t.id_token_lifetime_secs);
+    let (refresh_value, refresh_unit) = split_lifetime(t.refresh_lifetime_secs);
+    let id_lifetime = RwSignal::new(id_value);
+    let id_lifetime_unit = RwSignal::new(id_unit);
+    let refresh_tokens = RwSignal::new(t.refresh_tokens);
+    let refresh_rotation = RwSignal::new(t.refresh_rotation);
+    let refresh_lifetime = RwSignal::new(refresh_value);
+    let refresh_lifetime_unit = RwSignal::new(refresh_unit);
+    let signing_alg = RwSignal::new(t.signing_alg.clone());
+    let impersonation_refresh = RwSignal::new(t.impersonation_refresh);
+    let save = Action::new({
+        let client_id = app.client_id.clone();
+        move |form: &TokenForm| update_token_settings(client_id.clone(), form.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            toasts.success("Token settings saved");
+        }
+    });
+    let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let general =
+        Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
+    let refresh_off = Signal::derive(move || !refresh_tokens.get());
+    let no_refresh_grant = !app.grant_types.iter().any(|g| g == "refresh_token");
+    view! {
+        <form
+            class=format!("mt-6 space-y-6 {CARD}")
+            aria-labelledby="tokens-heading"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                save.dispatch(TokenForm {
+                    id_token_lifetime: id_lifetime.get_untracked(),
+                    id_token_lifetime_unit: id_lifetime_unit.get_untracked(),
+                    refresh_tokens: refresh_tokens.get_untracked(),
+                    refresh_rotation: refresh_rotation.get_untracked(),
+                    refresh_lifetime: refresh_lifetime.get_untracked(),
+                    refresh_lifetime_unit: refresh_lifetime_unit.get_untracked(),
+                    signing_alg: signing_alg.get_untracked(),
+                    impersonation_refresh: impersonation_refresh.get_untracked(),
+                });
+            }
+        >
+            <div>
+                <h2 id="tokens-heading" class=H2>"Tokens"</h2>
+                <p class=HELP>"How the ID tokens and refresh tokens this application receives are issued. Access token settings belong to each API."</p>
+            </div>
+            <ErrorBanner errors=general />
+            <Show when=move || errors.get().is_some_and(|e| matches!(e, AppError::Invalid(_)))>
+                <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
+                    "Please correct the highlighted fields."
+                </p>
+            </Show>
+            <div class="grid gap-4 md:grid-cols-2">
+                <DurationField label="ID token lifetime" name="id_token_lifetime_secs"
+                    value=id_lifetime unit=id_lifetime_unit errors=errors
+                    help="60 seconds to 30 days. Signing keys keep verifying at least this long after a rotation." />
+                <SigningAlgField value=signing_alg errors=errors
+                    help="ID tokens for this application are signed with this algorithm's current key." />
+            </div>
+            <fieldset class="space-y-4 border-t border-slate-200 pt-6">
+                <legend class=H2>"Refresh tokens"</legend>
+                {no_refresh_grant.then(|| view! {
+                    <p class="rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+                        "The Refresh token grant is not enabled above, so this application cannot use refresh tokens until it is."
+                    </p>
+                })}
+                <div class="flex items-start gap-3 text-sm text-slate-800">
+                    <input id="f-refresh_tokens" type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600"
+                        aria-describedby="f-refresh_tokens-help"
+                        prop:checked=move || refresh_tokens.get()
+                        on:change=move |ev| refresh_tokens.set(event_target_checked(&ev)) />
+                    <div>
+                        <label for="f-refresh_tokens">"Issue refresh tokens"</label>
+                        <p id="f-refresh_tokens-help" class="text-xs text-slate-500">"When the application asks for offline_access, it gets a refresh token to renew its tokens without the user signing in again."</p>
+                    </div>
+                </div>
+                <div class="flex items-start gap-3 text-sm text-slate-800">
+                    <input id="f-refresh_rotation" type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600 disabled:opacity-50"
+                        aria-describedby="f-refresh_rotation-help"
+                        disabled=move || refresh_off.get()
+                        prop:checked=move || refresh_rotation.get()
+                        on:change=move |ev| refresh_rotation.set(event_target_checked(&ev)) />
+                    <div class=move || if refresh_off.get() { "text-slate-400" } else { "" }>
+                        <label for="f-refresh_rotation">"Rotate refresh tokens"</label>
+                        <p id="f-refresh_rotation-help" class="text-xs text-slate-500">"Each refresh token works once and is exchanged for a new one. If a used token is presented again, the whole grant is revoked."</p>
+                    </div>
+                </div>
+                <div class="md:w-1/2 md:pr-2">
+                    <DurationField label="Refresh token lifetime" name="refresh_lifetime_secs"
+                        value=refresh_lifetime unit=refresh_lifetime_unit errors=errors
+                        disabled=refresh_off
+                        help="60 seconds to 365 days." />
+                </div>
+                <div class="flex items-start gap-3 text-sm text-slate-800">
+                    <input id="f-impersonation_refresh" type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600 disabled:opacity-50"
+                        aria-describedby="f-impersonation_refresh-help"
+                        disabled=move || refresh_off.get()
+                        prop:checked=move || impersonation_refresh.get()
+                        on:change=move |ev| impersonation_refresh.set(event_target_checked(&ev)) />
+                    <div class=move || if refresh_off.get() { "text-slate-400" } else { "" }>
+                        <label for="f-impersonation_refresh">"Refresh tokens for impersonated sessions"</label>
+                        <p id="f-impersonation_refresh-help" class="text-xs text-slate-500">"Off by default: a Sign in as User session gets no refresh token. Even when on, no refresh outlives the impersonation session cap."</p>
+                    </div>
+                </div>
+            </fieldset>
+            <div class="flex gap-3 border-t border-slate-200 pt-6">
+                <button type="submit" class=BTN_PRIMARY disabled=move || save.pending().get()>"Save token settings"</button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+/// The APIs this application may request access tokens for (read-only; set
+/// on each API's page).
+#[component]
+fn AuthorizingApis(apis: Vec<ApiRef>) -> impl IntoView {
+    view! {
+        <section class=format!("mt-6 space-y-3 {CARD}") aria-labelledby="apis-heading">
+            <div>
+                <h2 id="apis-heading" class=H2>"APIs"</h2>
+                <p class=HELP>"APIs this application may request access tokens for. Authorize an application on the API's page."</p>
+            </div>
+            {if apis.is_empty() {
+                view! {
+                    <p class="text-sm text-slate-600">
+                        "No API authorizes this application yet. "
+                        <A href="/apis" attr:class="font-medium text-indigo-700 hover:underline">"Go to APIs"</A>
+                    </p>
+                }.into_any()
+            } else {
+                view! {
+                    <ul role="list" class="divide-y divide-slate-100 rounded-md ring-1 ring-slate-200">
+                        {apis.into_iter().map(|a| view! {
+                            <li class="flex flex-wrap items-baseline justify-between gap-2 px-3 py-2.5">
+                                <A href=format!("/apis/{}", a.id) attr:class="text-sm font-medium text-slate-900 hover:text-indigo-700 hover:underline">{a.name.clone()}</A>
+                                <span class="break-all font-mono text-xs text-slate-500">{a.identifier.clone()}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -1,0 +1,2 @@
+pub mod edit;
+pub mod list;
