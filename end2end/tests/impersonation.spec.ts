@@ -279,3 +279,20 @@ test('the button says why when nobody can be impersonated', async ({ page }, tes
   await expect(page.getByRole('button', { name: 'Sign in as User', exact: true }).first()).toBeVisible();
   await screenshot(page, testInfo, 'users-with-sign-in-as');
 });
+
+test('Settings → Impersonation validates and saves the tenant rules', async ({ page }, testInfo) => {
+  await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
+  await open(page, '/settings/impersonation');
+  await expect(page.getByRole('heading', { level: 1, name: 'Impersonation' })).toBeVisible();
+  await expect(page.getByLabel('Require a reason')).toBeChecked();
+  const ttl = page.getByLabel('Link lifetime (seconds)');
+  await expect(ttl).toHaveValue('120');
+  await ttl.fill('3000');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Links must expire within 30 seconds to 10 minutes.')).toBeVisible();
+  await screenshot(page, testInfo, 'settings-impersonation-error');
+  await ttl.fill('120');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Impersonation settings saved')).toBeVisible();
+  await screenshot(page, testInfo, 'settings-impersonation');
+});
