@@ -159,31 +159,14 @@ async fn code_flow_with_audience_carries_act(s: Server) {
     let cap = masquerade::unix_now() + 3600;
     assert!(access["exp"].as_i64().unwrap() <= cap + 1);
 
-    let info: Value = client()
-        .get(format!("{}/userinfo", s.base))
-        .bearer_auth(at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, info) = s.userinfo(at).await;
     assert_eq!(info["sub"], c.target.as_str());
     assert_eq!(info["act"]["sub"], c.admin.as_str());
     assert_eq!(info["impersonated"], true);
     assert_eq!(info["impersonator"]["email"], DEMO_ADMIN);
 
     // The API's view: introspection says who really acted.
-    let intro: Value = client()
-        .post(format!("{}/oauth/introspect", s.base))
-        .basic_auth("sample-app", Some(SAMPLE_APP_SECRET))
-        .form(&[("token", at)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let intro = s.introspect(at).await;
     assert_eq!(intro["active"], true, "{intro}");
     assert_eq!(intro["act"]["sub"], c.admin.as_str());
 
@@ -332,38 +315,10 @@ async fn policy_is_checked_again_when_the_link_is_opened(s: Server) {
 
     // The application stops allowing impersonation.
     let (_, link) = mint(&s, &c, json!({})).await;
-    let (_, app) = s
-        .rest(
-            Method::GET,
-            "/applications/sample-app",
-            Some(&c.token),
-            None,
-        )
-        .await;
-    let mut body = json!({});
-    for k in [
-        "name",
-        "description",
-        "callback_urls",
-        "allowed_logout_urls",
-        "allowed_web_origins",
-        "grant_types",
-        "connection_ids",
-    ] {
-        body[k] = app[k].clone();
-    }
-    body["app_type"] = json!("regular_web");
-    body["initiate_login_uri"] = app["initiate_login_uri"].clone();
-    body["allow_impersonation"] = json!(false);
-    let (status, changed) = s
-        .rest(
-            Method::PUT,
-            "/applications/sample-app",
-            Some(&c.token),
-            Some(body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{changed}");
+    s.update_application(&c.token, "sample-app", |b| {
+        b["allow_impersonation"] = json!(false)
+    })
+    .await;
     let res = open(link["url"].as_str().unwrap()).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res
@@ -558,24 +513,8 @@ async fn form_post_implicit_and_revocation(s: Server) {
         .await;
     assert_eq!(status, StatusCode::OK, "{revoked}");
     assert_eq!(revoked["status"], "revoked");
-    let res = client()
-        .get(format!("{}/userinfo", s.base))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let intro: Value = client()
-        .post(format!("{}/oauth/introspect", s.base))
-        .basic_auth("sample-app", Some(SAMPLE_APP_SECRET))
-        .form(&[("token", at.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(intro["active"], false);
+    assert_eq!(s.userinfo(&at).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.introspect(&at).await["active"], false);
     let (status, _) = s
         .rest(
             Method::POST,
@@ -891,39 +830,11 @@ async fn settings_and_the_session_cap(s: Server) {
     assert_eq!(status, StatusCode::OK);
 
     // The sample app opts in to refresh tokens for impersonated sessions.
-    let (_, app) = s
-        .rest(
-            Method::GET,
-            "/applications/sample-app",
-            Some(&c.token),
-            None,
-        )
+    let updated = s
+        .update_application(&c.token, "sample-app", |b| {
+            b["tokens"]["impersonation_refresh"] = json!(true)
+        })
         .await;
-    let mut body = json!({"app_type": "regular_web"});
-    for k in [
-        "name",
-        "description",
-        "callback_urls",
-        "allowed_logout_urls",
-        "allowed_web_origins",
-        "grant_types",
-        "connection_ids",
-        "allow_impersonation",
-        "initiate_login_uri",
-        "tokens",
-    ] {
-        body[k] = app[k].clone();
-    }
-    body["tokens"]["impersonation_refresh"] = json!(true);
-    let (status, updated) = s
-        .rest(
-            Method::PUT,
-            "/applications/sample-app",
-            Some(&c.token),
-            Some(body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["tokens"]["impersonation_refresh"], true);
 
     let now = masquerade::unix_now();

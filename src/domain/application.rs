@@ -7,9 +7,13 @@ use crate::validate::{
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppType {
+    #[serde(rename = "regular_web")]
     RegularWeb,
+    #[serde(rename = "spa")]
     SinglePage,
+    #[serde(rename = "native")]
     Native,
+    #[serde(rename = "m2m")]
     MachineToMachine,
 }
 
@@ -274,6 +278,8 @@ mod tests {
     fn type_round_trip() {
         for t in AppType::ALL {
             assert_eq!(AppType::parse(t.as_str()), Some(t));
+            // The REST API shows the same code it accepts.
+            assert_eq!(serde_json::json!(t), serde_json::json!(t.as_str()));
         }
     }
 }

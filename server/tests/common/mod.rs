@@ -302,3 +302,66 @@ impl Server {
         (res.status(), res.json().await.unwrap())
     }
 }
+
+impl Server {
+    /// GET /userinfo with a bearer token: status and JSON body.
+    pub async fn userinfo(&self, access_token: &str) -> (StatusCode, Value) {
+        let res = client()
+            .get(format!("{}/userinfo", self.base))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// RFC 7662 introspection, authenticated as the sample app.
+    pub async fn introspect(&self, token: &str) -> Value {
+        client()
+            .post(format!("{}/oauth/introspect", self.base))
+            .basic_auth("sample-app", Some(SAMPLE_APP_SECRET))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Replaces an application's settings through the REST API, starting
+    /// from what it has now; `change` edits the body before the PUT.
+    pub async fn update_application(
+        &self,
+        token: &str,
+        client_id: &str,
+        change: impl FnOnce(&mut Value),
+    ) -> Value {
+        let path = format!("/applications/{client_id}");
+        let (_, app) = self
+            .rest(reqwest::Method::GET, &path, Some(token), None)
+            .await;
+        let mut body = serde_json::json!({});
+        for k in [
+            "name",
+            "description",
+            "app_type",
+            "callback_urls",
+            "allowed_logout_urls",
+            "allowed_web_origins",
+            "grant_types",
+            "connection_ids",
+            "allow_impersonation",
+            "initiate_login_uri",
+            "tokens",
+        ] {
+            body[k] = app[k].clone();
+        }
+        change(&mut body);
+        let (status, updated) = self
+            .rest(reqwest::Method::PUT, &path, Some(token), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{updated}");
+        updated
+    }
+}
