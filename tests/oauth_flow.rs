@@ -9,12 +9,20 @@ use masquerade::domain::{ApiInput, ApplicationInput, NewUser, Permission};
 use masquerade::keys::{KeyRing, MasterKey};
 use masquerade::oidc::authorize::{check_client, validate};
 use masquerade::oidc::issue::{
-    authenticate_client, authorization_response, token_request, ClientAuth,
+    authenticate_client, authorization_response, token_request, ClientAuth, Subject,
 };
 use masquerade::store::AuditContext;
 use masquerade::testing::{fresh_pg_url, fresh_sqlite_url};
 use masquerade::{RuntimeConfig, Services, Store};
 use serde_json::Value;
+
+fn subject(user: &masquerade::domain::User, auth_time: i64) -> Subject<'_> {
+    Subject {
+        user,
+        auth_time,
+        actor: None,
+    }
+}
 
 const NOW: i64 = 1_800_000_000;
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -132,9 +140,16 @@ async fn flows(url: &str) {
         .api_by_identifier("https://orders.example.com/")
         .await
         .unwrap();
-    let resp = authorization_response(&svc, &req, app, &user, api_full.as_ref(), NOW - 5, NOW)
-        .await
-        .unwrap();
+    let resp = authorization_response(
+        &svc,
+        &req,
+        app,
+        subject(&user, NOW - 5),
+        api_full.as_ref(),
+        NOW,
+    )
+    .await
+    .unwrap();
     let get = |k: &str| resp.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
     let code = get("code").unwrap();
     assert_eq!(get("state").as_deref(), Some("st"));
@@ -164,9 +179,15 @@ async fn flows(url: &str) {
             ("code_verifier", verifier),
         ])
     };
-    let body = token_request(&svc, &client, &token_params(VERIFIER), NOW + 1)
-        .await
-        .unwrap();
+    let body = token_request(
+        &svc,
+        &client,
+        &token_params(VERIFIER),
+        &AuditContext::system(),
+        NOW + 1,
+    )
+    .await
+    .unwrap();
     let at = body["access_token"].as_str().unwrap();
     let claims: Value = svc.keys.verify(at, Some("at+jwt"), NOW + 2).await.unwrap();
     assert_eq!(claims["sub"], user.id.as_str());
@@ -193,9 +214,15 @@ async fn flows(url: &str) {
     let refresh = body["refresh_token"].as_str().unwrap().to_string();
 
     // Replaying the code fails and revokes the grant.
-    let replay = token_request(&svc, &client, &token_params(VERIFIER), NOW + 3)
-        .await
-        .unwrap_err();
+    let replay = token_request(
+        &svc,
+        &client,
+        &token_params(VERIFIER),
+        &AuditContext::system(),
+        NOW + 3,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(replay.error, "invalid_grant");
     let gid = claims["gid"].as_str().unwrap();
     assert!(!svc.store.grant_active(gid, NOW + 3).await.unwrap());
@@ -203,6 +230,7 @@ async fn flows(url: &str) {
         &svc,
         &client,
         &map(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)]),
+        &AuditContext::system(),
         NOW + 4,
     )
     .await;
@@ -213,9 +241,16 @@ async fn flows(url: &str) {
     );
 
     // A fresh grant: refresh rotation and reuse detection.
-    let resp = authorization_response(&svc, &req, app, &user, api_full.as_ref(), NOW, NOW + 10)
-        .await
-        .unwrap();
+    let resp = authorization_response(
+        &svc,
+        &req,
+        app,
+        subject(&user, NOW),
+        api_full.as_ref(),
+        NOW + 10,
+    )
+    .await
+    .unwrap();
     let code2 = resp.iter().find(|(a, _)| a == "code").unwrap().1.clone();
     let p2 = map(&[
         ("grant_type", "authorization_code"),
@@ -224,16 +259,23 @@ async fn flows(url: &str) {
         ("code_verifier", "x".repeat(43).as_str()),
     ]);
     assert_eq!(
-        token_request(&svc, &client, &p2, NOW + 11)
+        token_request(&svc, &client, &p2, &AuditContext::system(), NOW + 11)
             .await
             .unwrap_err()
             .error,
         "invalid_grant",
         "wrong verifier"
     );
-    let resp = authorization_response(&svc, &req, app, &user, api_full.as_ref(), NOW, NOW + 20)
-        .await
-        .unwrap();
+    let resp = authorization_response(
+        &svc,
+        &req,
+        app,
+        subject(&user, NOW),
+        api_full.as_ref(),
+        NOW + 20,
+    )
+    .await
+    .unwrap();
     let code3 = resp.iter().find(|(a, _)| a == "code").unwrap().1.clone();
     let p3 = map(&[
         ("grant_type", "authorization_code"),
@@ -241,7 +283,9 @@ async fn flows(url: &str) {
         ("redirect_uri", "https://shop.example.com/cb"),
         ("code_verifier", VERIFIER),
     ]);
-    let b3 = token_request(&svc, &client, &p3, NOW + 21).await.unwrap();
+    let b3 = token_request(&svc, &client, &p3, &AuditContext::system(), NOW + 21)
+        .await
+        .unwrap();
     let r1 = b3["refresh_token"].as_str().unwrap().to_string();
     let b4 = token_request(
         &svc,
@@ -251,6 +295,7 @@ async fn flows(url: &str) {
             ("refresh_token", &r1),
             ("scope", "openid read:orders"),
         ]),
+        &AuditContext::system(),
         NOW + 22,
     )
     .await
@@ -269,6 +314,7 @@ async fn flows(url: &str) {
             ("refresh_token", &r2),
             ("scope", "openid admin"),
         ]),
+        &AuditContext::system(),
         NOW + 23,
     )
     .await;
@@ -277,15 +323,23 @@ async fn flows(url: &str) {
         &svc,
         &client,
         &map(&[("grant_type", "refresh_token"), ("refresh_token", &r1)]),
+        &AuditContext::system(),
         NOW + 24,
     )
     .await;
     assert_eq!(reuse.unwrap_err().error, "invalid_grant");
 
     // Expired code.
-    let resp = authorization_response(&svc, &req, app, &user, api_full.as_ref(), NOW, NOW + 30)
-        .await
-        .unwrap();
+    let resp = authorization_response(
+        &svc,
+        &req,
+        app,
+        subject(&user, NOW),
+        api_full.as_ref(),
+        NOW + 30,
+    )
+    .await
+    .unwrap();
     let code4 = resp.iter().find(|(a, _)| a == "code").unwrap().1.clone();
     let p4 = map(&[
         ("grant_type", "authorization_code"),
@@ -294,7 +348,7 @@ async fn flows(url: &str) {
         ("code_verifier", VERIFIER),
     ]);
     assert_eq!(
-        token_request(&svc, &client, &p4, NOW + 30 + 61)
+        token_request(&svc, &client, &p4, &AuditContext::system(), NOW + 30 + 61)
             .await
             .unwrap_err()
             .error,
@@ -309,6 +363,7 @@ async fn flows(url: &str) {
             ("grant_type", "client_credentials"),
             ("audience", "https://orders.example.com/"),
         ]),
+        &AuditContext::system(),
         NOW,
     )
     .await
@@ -327,11 +382,19 @@ async fn flows(url: &str) {
             ("grant_type", "client_credentials"),
             ("audience", "https://nope.example.com/"),
         ]),
+        &AuditContext::system(),
         NOW,
     )
     .await;
     assert_eq!(no_api.unwrap_err().error, "invalid_target");
-    let bad_grant = token_request(&svc, &client, &map(&[("grant_type", "password")]), NOW).await;
+    let bad_grant = token_request(
+        &svc,
+        &client,
+        &map(&[("grant_type", "password")]),
+        &AuditContext::system(),
+        NOW,
+    )
+    .await;
     assert_eq!(bad_grant.unwrap_err().error, "unsupported_grant_type");
 }
 
