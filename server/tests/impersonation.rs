@@ -768,6 +768,75 @@ async fn console_server_functions_check_permission(s: Server) {
     assert_eq!(res.status(), StatusCode::OK);
     let link: Value = res.json().await.unwrap();
     assert!(link["url"].as_str().unwrap().contains("/impersonate/"));
+    // Each row of the Users list knows why its button is disabled: another
+    // administrator (the harness's) and yourself, but not an ordinary user.
+    let (status, page, _) = s
+        .call(
+            "search_users",
+            Some(&console),
+            &[
+                ("q", ""),
+                ("connection", ""),
+                ("status", ""),
+                ("sort", "email"),
+                ("desc", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let reason = |email: &str| {
+        page["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .map(|u| u["impersonate_disabled"].clone())
+            .unwrap_or_else(|| panic!("{email} not on the first page"))
+    };
+    assert_eq!(reason(DEMO_ADMIN), json!("You cannot sign in as yourself."));
+    let ordinary = page["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| {
+            u["email"] != DEMO_ADMIN
+                && u["blocked"] == false
+                && u["connection"] == "Username-Password-Authentication"
+        })
+        .unwrap();
+    assert_eq!(ordinary["impersonate_disabled"], Value::Null, "{ordinary}");
+    let (_, admins) = s
+        .rest(
+            Method::GET,
+            &format!("/users?q={}", encode(ADMIN.0)),
+            Some(&c.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        admins["users"][0]["roles"],
+        json!(["rol_admin"]),
+        "search carries roles"
+    );
+    let (status, page, _) = s
+        .call(
+            "search_users",
+            Some(&console),
+            &[
+                ("q", ADMIN.0),
+                ("connection", ""),
+                ("status", ""),
+                ("sort", "email"),
+                ("desc", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        page["users"][0]["impersonate_disabled"],
+        json!("Administrators cannot be impersonated.")
+    );
+
     // The dialog's choices name why other applications are excluded.
     let (status, options, _) = s
         .call(

@@ -459,6 +459,7 @@ impl Store {
         } else {
             None
         };
+        self.fill_roles(&mut users).await?;
         let total_capped = broad && total > TOTAL_CAP;
         Ok(UserPage {
             users,
@@ -466,6 +467,31 @@ impl Store {
             total_capped,
             next,
         })
+    }
+
+    /// Loads the roles of a page of users in one query: the list shows who is
+    /// an administrator, and Sign in as User depends on it.
+    async fn fill_roles(&self, users: &mut [User]) -> CoreResult<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let mut q = Sql::new("SELECT user_id, role_id FROM user_roles WHERE user_id IN (");
+        for (i, u) in users.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(u.id.clone());
+        }
+        q.push(") ORDER BY role_id");
+        let rows: Vec<(String, String)> = sqlx::query_as_with(&q.text, q.args)
+            .fetch_all(self.reader())
+            .await?;
+        for (user_id, role) in rows {
+            if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
+                u.roles.push(role);
+            }
+        }
+        Ok(())
     }
 
     /// Decides, per search word, whether it drives the query or is checked
