@@ -2,6 +2,7 @@
 -- redemption, token issuance, denial or revocation.
 
 ALTER TABLE grants ADD COLUMN impersonation_id TEXT;
+ALTER TABLE authorization_codes ADD COLUMN impersonation_id TEXT;
 ALTER TABLE applications ADD COLUMN impersonation_refresh BIGINT NOT NULL DEFAULT 0;
 
 CREATE TABLE impersonations (

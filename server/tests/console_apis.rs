@@ -548,6 +548,7 @@ async fn application_token_settings(s: Server) {
             "refresh_rotation": true,
             "refresh_lifetime_secs": 2_592_000,
             "signing_alg": "ES256",
+            "impersonation_refresh": false,
         })
     );
     let (status, saved) = call_json(
@@ -558,7 +559,7 @@ async fn application_token_settings(s: Server) {
             "id_token_lifetime": "15", "id_token_lifetime_unit": "minutes",
             "refresh_tokens": true, "refresh_rotation": false,
             "refresh_lifetime": "7", "refresh_lifetime_unit": "days",
-            "signing_alg": "RS256"}}),
+            "signing_alg": "RS256", "impersonation_refresh": true}}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
@@ -577,6 +578,7 @@ async fn application_token_settings(s: Server) {
             "refresh_rotation": false,
             "refresh_lifetime_secs": 604_800,
             "signing_alg": "RS256",
+            "impersonation_refresh": true,
         })
     );
     assert_eq!(app["name"], "Sample App", "other settings untouched");

@@ -324,19 +324,14 @@ pub async fn authenticate_client(
     auth: &ClientAuth,
 ) -> Result<Application, OAuthError> {
     let bad = || OAuthError::invalid_client("Client authentication failed.");
-    let app = match svc.store.get_application(&auth.client_id).await {
-        Ok(a) => a,
-        Err(crate::CoreError::NotFound(_)) => return Err(bad()),
+    let client = match svc.store.client_for_auth(&auth.client_id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Err(bad()),
         Err(e) => return Err(server_error(e)),
     };
-    if app.app_type.is_confidential() {
+    if client.app.app_type.is_confidential() {
         let secret = auth.secret.as_deref().ok_or_else(bad)?;
-        if !svc
-            .store
-            .verify_client_secret(&app.client_id, secret)
-            .await
-            .map_err(server_error)?
-        {
+        if !client.secret_matches(secret) {
             return Err(bad());
         }
     } else if auth.secret.is_some() {
@@ -344,7 +339,7 @@ pub async fn authenticate_client(
             "Public clients have no secret; authenticate with PKCE.",
         ));
     }
-    Ok(app)
+    Ok(client.app.clone())
 }
 
 fn param<'a>(
@@ -410,9 +405,12 @@ async fn load_user(svc: &Services, id: &str) -> Result<User, OAuthError> {
     }
 }
 
-async fn api_for(svc: &Services, audience: Option<&str>) -> Result<Option<Api>, OAuthError> {
+async fn api_for(
+    svc: &Services,
+    audience: Option<&str>,
+) -> Result<Option<std::sync::Arc<Api>>, OAuthError> {
     match audience {
-        Some(a) => svc.store.api_by_identifier(a).await.map_err(server_error),
+        Some(a) => svc.store.api_for_token(a).await.map_err(server_error),
         None => Ok(None),
     }
 }
@@ -470,7 +468,7 @@ async fn exchange_code(
         app,
         &user.id,
         &scope,
-        api.as_ref(),
+        api.as_deref(),
         &rec.grant_id,
         Some(rec.auth_time),
         actor.as_ref(),
@@ -611,7 +609,7 @@ async fn refresh(
         app,
         &user.id,
         &scope,
-        api.as_ref(),
+        api.as_deref(),
         &grant.id,
         Some(grant.auth_time),
         actor.as_ref(),
@@ -661,7 +659,7 @@ async fn client_credentials(
         })?;
     let api = svc
         .store
-        .api_by_identifier(audience)
+        .api_for_token(audience)
         .await
         .map_err(server_error)?
         .filter(|a| a.client_ids.contains(&app.client_id))
@@ -694,7 +692,7 @@ async fn client_credentials(
         app,
         &format!("{}@clients", app.client_id),
         &scope,
-        Some(&api),
+        Some(&*api),
         "",
         None,
         None,

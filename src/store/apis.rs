@@ -1,5 +1,7 @@
 //! APIs (resource servers) and which applications each one authorizes.
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use super::audit::{append, AuditContext};
@@ -78,6 +80,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         self.get_api(&id).await
     }
 
@@ -126,6 +129,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         self.get_api(id).await
     }
 
@@ -165,6 +169,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         self.get_api(&id).await
     }
 
@@ -195,6 +200,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok(())
     }
 
@@ -216,6 +222,22 @@ impl Store {
             Some(r) => Ok(Some(self.api_from_row(r).await?)),
             None => Ok(None),
         }
+    }
+
+    /// `api_by_identifier` for token requests, served from the token
+    /// endpoint's cache (`store::hot`), at most `HOT_TTL` old.
+    pub async fn api_for_token(&self, identifier: &str) -> CoreResult<Option<Arc<Api>>> {
+        let hot = self.hot();
+        if let Some(a) = hot.get(&hot.apis, identifier) {
+            return Ok(Some(a));
+        }
+        let seen = hot.generation();
+        let Some(api) = self.api_by_identifier(identifier).await? else {
+            return Ok(None);
+        };
+        let api = Arc::new(api);
+        hot.put(&hot.apis, identifier, api.clone(), seen);
+        Ok(Some(api))
     }
 
     pub async fn list_apis(&self) -> CoreResult<Vec<Api>> {
@@ -280,6 +302,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::audit::{append, AuditContext};
+use super::hot::ClientRecord;
 use super::{Store, Tx};
 use crate::domain::application::{AppType, Application, ApplicationInput, TokenSettings};
 use crate::error::{CoreError, CoreResult};
@@ -140,6 +141,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok((
             self.get_application(client_id).await?,
             secret.map(NewSecret),
@@ -191,6 +193,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         self.get_application(client_id).await
     }
 
@@ -229,6 +232,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         self.get_application(client_id).await
     }
 
@@ -273,6 +277,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok(NewSecret(secret))
     }
 
@@ -302,6 +307,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok(())
     }
 
@@ -339,6 +345,39 @@ impl Store {
                 r.into_app(conns)
             })
             .collect())
+    }
+
+    /// The application and its secret hash, for client authentication at
+    /// the token, revocation and introspection endpoints. Served from the
+    /// token endpoint's cache (`store::hot`), at most `HOT_TTL` old.
+    pub async fn client_for_auth(
+        &self,
+        client_id: &str,
+    ) -> CoreResult<Option<std::sync::Arc<ClientRecord>>> {
+        let hot = self.hot();
+        if let Some(c) = hot.get(&hot.clients, client_id) {
+            return Ok(Some(c));
+        }
+        let seen = hot.generation();
+        let row: Option<AppRow> = sqlx::query_as(&format!("{SELECT} WHERE client_id = $1"))
+            .bind(client_id)
+            .fetch_optional(self.reader())
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let conns: Vec<(String,)> =
+            sqlx::query_as("SELECT connection_id FROM application_connections WHERE client_id = $1 ORDER BY connection_id")
+                .bind(client_id)
+                .fetch_all(self.reader())
+                .await?;
+        let secret_hash = row.client_secret_hash.clone();
+        let record = std::sync::Arc::new(ClientRecord {
+            app: row.into_app(conns.into_iter().map(|c| c.0).collect()),
+            secret_hash,
+        });
+        hot.put(&hot.clients, client_id, record.clone(), seen);
+        Ok(Some(record))
     }
 
     /// Checks a presented client secret against the stored hash.

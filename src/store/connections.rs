@@ -79,6 +79,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         self.get_connection(&id).await
     }
 
@@ -137,6 +138,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok(())
     }
 

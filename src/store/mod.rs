@@ -11,6 +11,7 @@ pub mod applications;
 mod audit;
 mod builder;
 mod connections;
+pub mod hot;
 pub mod impersonations;
 pub mod keys;
 pub mod oauth;
@@ -21,6 +22,7 @@ mod settings;
 pub mod throttle;
 pub mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -45,6 +47,10 @@ pub struct Store {
     write: AnyPool,
     backend: Backend,
     begin_write: &'static str,
+    /// Clients and APIs for the token endpoint (see `hot`), shared by clones.
+    hot: Arc<hot::HotCache>,
+    /// Groups concurrent authorization-code claims (see `oauth::CodeClaimer`).
+    claimer: Arc<oauth::CodeClaimer>,
 }
 
 pub type Tx = Transaction<'static, Any>;
@@ -78,15 +84,20 @@ impl Store {
         } else {
             format!("{url}?mode=rwc")
         };
+        // An in-process SQLite connection cannot go stale, and the ping
+        // sqlx sends before handing one out is a round trip to the
+        // connection's thread on every query.
         let write = AnyPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
             .after_connect(sqlite_pragmas)
             .connect(&url)
             .await
             .map_err(|e| CoreError::Internal(format!("cannot open SQLite database: {e}")))?;
         let read = AnyPoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .after_connect(sqlite_pragmas)
             .connect(&url)
             .await
@@ -97,6 +108,8 @@ impl Store {
             write,
             backend: Backend::Sqlite,
             begin_write: "BEGIN IMMEDIATE",
+            hot: Arc::default(),
+            claimer: Arc::default(),
         })
     }
 
@@ -115,6 +128,8 @@ impl Store {
             write: pool,
             backend: Backend::Postgres,
             begin_write: "BEGIN",
+            hot: Arc::default(),
+            claimer: Arc::default(),
         })
     }
 
@@ -146,6 +161,10 @@ impl Store {
 
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
+    }
+
+    pub(crate) fn hot(&self) -> &hot::HotCache {
+        &self.hot
     }
 
     /// Refreshes PostgreSQL's planner statistics after bulk loads, which

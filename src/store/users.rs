@@ -33,6 +33,13 @@ struct UserRow {
     user_metadata: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct UserRoleRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    role_id: Option<String>,
+}
+
 impl From<UserRow> for User {
     fn from(r: UserRow) -> User {
         User {
@@ -218,14 +225,24 @@ impl Store {
         Ok(ids)
     }
 
+    /// The user with their role ids, in one query (it runs on every token
+    /// issued to a user): one row per role, or one with no role.
     pub async fn get_user(&self, id: &str) -> CoreResult<User> {
-        let row: UserRow = sqlx::query_as(&format!("{SELECT} WHERE u.id = $1"))
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?
-            .ok_or(CoreError::NotFound("user"))?;
-        let mut user = User::from(row);
-        user.roles = self.user_role_ids(&user.id).await?;
+        let rows: Vec<UserRoleRow> = sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.picture, u.connection_id, c.name AS connection_name, \
+             u.password_hash, u.blocked, u.created_at, u.updated_at, u.last_login_at, u.login_count, \
+             u.app_metadata, u.user_metadata, r.role_id FROM users u JOIN connections c ON c.id = u.connection_id \
+             LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 ORDER BY r.role_id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        let mut rows = rows.into_iter();
+        let first = rows.next().ok_or(CoreError::NotFound("user"))?;
+        let mut roles: Vec<String> = first.role_id.into_iter().collect();
+        roles.extend(rows.filter_map(|r| r.role_id));
+        let mut user = User::from(first.user);
+        user.roles = roles;
         Ok(user)
     }
 
