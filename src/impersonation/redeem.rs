@@ -5,7 +5,9 @@ use serde_json::json;
 
 use super::mint::validate;
 use super::{policy, settings, HINT_PREFIX, HINT_TTL_SECS};
-use crate::domain::impersonation::{DeliveryMode, Denial, Impersonation, LinkRequest};
+use crate::domain::impersonation::{
+    DeliveryMode, Denial, Impersonation, ImpersonationSettings, LinkRequest,
+};
 use crate::domain::{Api, Application, User};
 use crate::error::{CoreError, CoreResult};
 use crate::oidc::authorize::{AuthorizeRequest, ResponseMode};
@@ -84,6 +86,7 @@ async fn parties(svc: &Services, rec: &Impersonation) -> CoreResult<Result<Parti
 async fn recheck(
     svc: &Services,
     rec: &Impersonation,
+    current: &ImpersonationSettings,
     now: i64,
 ) -> CoreResult<Result<Parties, Denial>> {
     let p = match parties(svc, rec).await? {
@@ -107,8 +110,10 @@ async fn recheck(
     };
     // The reason was checked at minting; a setting changed since then does
     // not invalidate a link already in someone's hands.
-    let mut s = settings::load(&svc.store).await?;
-    s.require_reason = false;
+    let s = ImpersonationSettings {
+        require_reason: false,
+        ..*current
+    };
     if let Err(CoreError::Validation(errs)) = validate(&as_minted, &p.app, &audiences, &s) {
         let detail = errs.first().map(|e| e.message.clone()).unwrap_or_default();
         return Ok(Err(Denial::ApplicationChanged { detail }));
@@ -189,11 +194,11 @@ pub async fn redeem(
         actor_id: Some(rec.actor_id.clone()),
         ..ctx.clone()
     };
-    let parties = match recheck(svc, &rec, now).await? {
+    let settings = settings::load(&svc.store).await?;
+    let parties = match recheck(svc, &rec, &settings, now).await? {
         Ok(p) => p,
         Err(d) => return deny(svc, &ctx, &rec, d, "redeem", now).await,
     };
-    let settings = settings::load(&svc.store).await?;
     let mode = DeliveryMode::parse(&rec.response_mode).unwrap_or(DeliveryMode::Query);
     let hint =
         (mode == DeliveryMode::AppInitiated).then(|| format!("{HINT_PREFIX}{}", new_secret()));
@@ -204,14 +209,19 @@ pub async fn redeem(
     };
     if !svc
         .store
-        .claim_impersonation(&ctx, &rec.id, &claim, rec.audit_data(), now)
+        .claim_impersonation(&ctx, &rec, &claim, rec.audit_data(), now)
         .await?
     {
         // Lost a race with another browser, or expired this very second.
         let again = svc.store.get_impersonation(&rec.id).await?;
         return Ok(state_of(&again, now).unwrap_or(Redemption::NotValid));
     }
-    let rec = svc.store.get_impersonation(&rec.id).await?;
+    let rec = Impersonation {
+        redeemed_at: now,
+        session_expires_at: claim.session_expires_at,
+        hint_expires_at: claim.hint.map_or(0, |h| h.1),
+        ..rec
+    };
 
     if let Some(hint) = hint {
         let app = &parties.app;
@@ -257,7 +267,7 @@ pub async fn redeem(
         .map_err(|e| CoreError::Internal(e.error_description))?;
     if request.response_type.returns_tokens() {
         svc.store
-            .record_impersonation_tokens(&ctx, &rec.id, rec.audit_data(), now)
+            .record_impersonation_tokens(&ctx, &rec, rec.audit_data(), now)
             .await?;
     }
     Ok(Redemption::Deliver {

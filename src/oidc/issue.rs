@@ -505,7 +505,7 @@ async fn exchange_code(
             ..ctx.clone()
         };
         svc.store
-            .record_impersonation_tokens(&ctx, &imp.id, imp.audit_data(), now)
+            .record_impersonation_tokens(&ctx, imp, imp.audit_data(), now)
             .await
             .map_err(server_error)?;
     }

@@ -90,11 +90,12 @@ impl Store {
     pub async fn claim_impersonation(
         &self,
         ctx: &AuditContext,
-        id: &str,
+        rec: &Impersonation,
         claim: &Claim<'_>,
         audit: Value,
         now: i64,
     ) -> CoreResult<bool> {
+        let id = rec.id.as_str();
         let mut tx = self.begin().await?;
         let n = sqlx::query(
             "UPDATE impersonations SET redeemed_at = $2, session_expires_at = $3, hint_hash = $4, hint_expires_at = $5 \
@@ -207,10 +208,11 @@ impl Store {
     pub async fn record_impersonation_tokens(
         &self,
         ctx: &AuditContext,
-        id: &str,
+        rec: &Impersonation,
         audit: Value,
         now: i64,
     ) -> CoreResult<()> {
+        let id = rec.id.as_str();
         let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE impersonations SET \

@@ -206,7 +206,7 @@ async fn impersonated(
                 };
                 if svc
                     .store
-                    .record_impersonation_tokens(&ctx, &rec.id, rec.audit_data(), now)
+                    .record_impersonation_tokens(&ctx, &rec, rec.audit_data(), now)
                     .await
                     .is_err()
                 {
