@@ -15,6 +15,10 @@ with the same load generator (target/release/examples/bench_token):
   authorization_code   the same, each round on freshly minted codes
                        (BENCH_CODES of them), each code posted once
 
+Each server runs in its own session, as a daemon would: with the kernel's
+autogroup scheduling the load generator's CPU time is then not taken from
+the server it measures.
+
 Writes a Markdown section to OUT.md and prints one JSON line per run.
 Exits non-zero if a server misbehaves (any answer but 200, a reused code
 accepted), not when a target is missed.
@@ -96,7 +100,8 @@ class Masquerade:
             MASQUERADE_BOOTSTRAP_CLIENT_ID=M2M_ID,
             MASQUERADE_BOOTSTRAP_CLIENT_SECRET=M2M_SECRET,
         )
-        self.proc = subprocess.Popen([exe, "--demo"], env=env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([exe, "--demo"], env=env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         wait_healthy(f"{self.base}/healthz", self.proc, self.log)
         SERVERS.append(self)
 
@@ -117,7 +122,8 @@ class Peer:
         self.log = os.path.join(self.dir, "server.log")
         env = dict(os.environ, NODE_ENV="production", PORT=str(port), BENCH_CODES=str(codes), BENCH_CODES_FILE=self.codes)
         t0 = time.time()
-        self.proc = subprocess.Popen(["node", PEER], env=env, stdout=subprocess.PIPE, stderr=open(self.log, "w"), text=True)
+        self.proc = subprocess.Popen(["node", PEER], env=env, stdout=subprocess.PIPE, stderr=open(self.log, "w"), text=True,
+                                     start_new_session=True)
         line = self.proc.stdout.readline()
         if line.strip() != "ready":
             raise SystemExit(f"oidc-provider did not start: {line!r}; log:\n{open(self.log).read()}")
