@@ -15,6 +15,10 @@ with the same load generator (target/release/examples/bench_token):
   authorization_code   the same, each round on freshly minted codes
                        (BENCH_CODES of them), each code posted once
 
+Each server runs in its own session, as a daemon would: with the kernel's
+autogroup scheduling the load generator's CPU time is then not taken from
+the server it measures.
+
 Writes a Markdown section to OUT.md and prints one JSON line per run.
 Exits non-zero if a server misbehaves (any answer but 200, a reused code
 accepted), not when a target is missed.
@@ -41,7 +45,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
-CODES = int(os.environ.get("BENCH_CODES", "60000"))
+CODES = int(os.environ.get("BENCH_CODES", "80000"))
 
 M2M_ID, M2M_SECRET = "bench-m2m", "bench-m2m-secret-0123456789abcdef"
 SAMPLE_ID, SAMPLE_SECRET = "sample-app", "sample-app-demo-secret-change-me"
@@ -78,8 +82,12 @@ def wait_healthy(url, proc, log):
 
 class Masquerade:
     def __init__(self, work):
-        self.dir = os.path.join(work, "masquerade")
+        self.dir = os.path.join(work, "idp")
         os.makedirs(self.dir, exist_ok=True)
+        # Started through a link with a neutral name: on a shared machine a
+        # stray `pkill -f masquerade` must not stop the server mid-run.
+        exe = os.path.join(self.dir, "idp-under-test")
+        os.symlink(MASQ, exe)
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.db = f"sqlite:{self.dir}/token.db"
@@ -92,10 +100,14 @@ class Masquerade:
             MASQUERADE_BOOTSTRAP_CLIENT_ID=M2M_ID,
             MASQUERADE_BOOTSTRAP_CLIENT_SECRET=M2M_SECRET,
         )
-        self.proc = subprocess.Popen([MASQ, "--demo"], env=env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([exe, "--demo"], env=env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         wait_healthy(f"{self.base}/healthz", self.proc, self.log)
+        SERVERS.append(self)
 
     def stop(self):
+        if self in SERVERS:
+            SERVERS.remove(self)
         self.proc.terminate()
         self.proc.wait()
 
@@ -110,14 +122,18 @@ class Peer:
         self.log = os.path.join(self.dir, "server.log")
         env = dict(os.environ, NODE_ENV="production", PORT=str(port), BENCH_CODES=str(codes), BENCH_CODES_FILE=self.codes)
         t0 = time.time()
-        self.proc = subprocess.Popen(["node", PEER], env=env, stdout=subprocess.PIPE, stderr=open(self.log, "w"), text=True)
+        self.proc = subprocess.Popen(["node", PEER], env=env, stdout=subprocess.PIPE, stderr=open(self.log, "w"), text=True,
+                                     start_new_session=True)
         line = self.proc.stdout.readline()
         if line.strip() != "ready":
             raise SystemExit(f"oidc-provider did not start: {line!r}; log:\n{open(self.log).read()}")
         self.mint_s = time.time() - t0
         wait_healthy(f"{self.base}/.well-known/openid-configuration", self.proc, self.log)
+        SERVERS.append(self)
 
     def stop(self):
+        if self in SERVERS:
+            SERVERS.remove(self)
         self.proc.terminate()
         self.proc.wait()
 
@@ -148,10 +164,15 @@ def check_token(who, body, want_id_token):
         raise SystemExit(f"{who}: ID token not ES256")
 
 
+SERVERS = []
+
+
 def gen(*args):
     p = subprocess.run([GEN, *args], capture_output=True, text=True)
     if p.returncode != 0:
-        raise SystemExit(f"bench_token {' '.join(args[:1])} failed:\n{p.stdout}\n{p.stderr}")
+        gone = [f"{s.__class__.__name__} exited with {s.proc.returncode}; log:\n{open(s.log).read()[-2000:]}"
+                for s in SERVERS if s.proc.poll() is not None]
+        raise SystemExit(f"bench_token {' '.join(args[:1])} failed:\n{p.stdout}\n{p.stderr}\n" + "\n".join(gone))
     sys.stderr.write(p.stderr)
     return json.loads(p.stdout.strip().splitlines()[-1])
 
@@ -166,6 +187,14 @@ def load(label, url, basic, body, expect, codes=None):
     return r
 
 
+def split_first(path):
+    """The first code (for the checks around the run) and PATH.rest with the others (for the run)."""
+    lines = open(path).read().split()
+    with open(path + ".rest", "w") as f:
+        f.write("\n".join(lines[1:]) + "\n")
+    return lines[0]
+
+
 def q(s):
     return urllib.parse.quote(s, safe="")
 
@@ -175,7 +204,7 @@ def main():
     for path in (GEN, MASQ):
         if not os.path.exists(path):
             raise SystemExit(f"missing {path}: build it first (see scripts/bench)")
-    work = tempfile.mkdtemp(prefix="masq-token-bench-")
+    work = tempfile.mkdtemp(prefix="token-bench-")
     load_before = os.getloadavg()
     results = {"cc": {"masquerade": [], "oidc-provider": []}, "code": {"masquerade": [], "oidc-provider": []}}
     masq = Masquerade(work)
@@ -209,13 +238,13 @@ def main():
             subprocess.run([GEN, "mint-codes", "--db", masq.db, "--master-key-file", os.path.join(masq.dir, "master.key"),
                             "--public-url", masq.base, "--n", str(CODES), "--out", codes], check=True)
             mint_s = time.time() - t0
-            first = open(codes).readline().strip()
+            first = split_first(codes)
             s, b = post(f"{masq.base}/oauth/token", {"grant_type": "authorization_code", "code": first, "redirect_uri": redirect},
                         SAMPLE_ID, SAMPLE_SECRET)
             assert s == 200, (s, b)
             check_token("masquerade", b, True)
             r = load(f"code-masquerade-{i + 1}", f"{masq.base}/oauth/token", f"{SAMPLE_ID}:{SAMPLE_SECRET}",
-                     f"grant_type=authorization_code&code={{code}}&redirect_uri={q(redirect)}", "id_token", codes)
+                     f"grant_type=authorization_code&code={{code}}&redirect_uri={q(redirect)}", "id_token", codes + ".rest")
             s, b = post(f"{masq.base}/oauth/token", {"grant_type": "authorization_code", "code": first, "redirect_uri": redirect},
                         SAMPLE_ID, SAMPLE_SECRET)
             if s != 400 or b.get("error") != "invalid_grant":
@@ -225,13 +254,13 @@ def main():
 
             p = Peer(work, CODES)
             try:
-                first = open(p.codes).readline().strip()
+                first = split_first(p.codes)
                 s, b = post(f"{p.base}/token", {"grant_type": "authorization_code", "code": first, "redirect_uri": PEER_REDIRECT},
                             PEER_WEB_ID, PEER_WEB_SECRET)
                 assert s == 200, (s, b)
                 check_token("oidc-provider", b, True)
                 r = load(f"code-oidc-provider-{i + 1}", f"{p.base}/token", f"{PEER_WEB_ID}:{PEER_WEB_SECRET}",
-                         f"grant_type=authorization_code&code={{code}}&redirect_uri={q(PEER_REDIRECT)}", "id_token", p.codes)
+                         f"grant_type=authorization_code&code={{code}}&redirect_uri={q(PEER_REDIRECT)}", "id_token", p.codes + ".rest")
                 s, b = post(f"{p.base}/token", {"grant_type": "authorization_code", "code": first, "redirect_uri": PEER_REDIRECT},
                             PEER_WEB_ID, PEER_WEB_SECRET)
                 if s != 400:

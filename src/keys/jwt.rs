@@ -17,14 +17,28 @@ pub fn sign<T: Serialize>(
     typ: &str,
     claims: &T,
 ) -> CoreResult<String> {
-    let header = serde_json::json!({"alg": key.alg().as_str(), "typ": typ, "kid": kid});
-    let mut out = URL_SAFE_NO_PAD.encode(header.to_string());
+    // Fields in the order serde_json gave the header before: alg, kid, typ.
+    #[derive(Serialize)]
+    struct Header<'a> {
+        alg: &'a str,
+        kid: &'a str,
+        typ: &'a str,
+    }
+    let internal = |e: serde_json::Error| CoreError::Internal(e.to_string());
+    let header = serde_json::to_vec(&Header {
+        alg: key.alg().as_str(),
+        kid,
+        typ,
+    })
+    .map_err(internal)?;
+    let payload = serde_json::to_vec(claims).map_err(internal)?;
+    let mut out = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
+    URL_SAFE_NO_PAD.encode_string(header, &mut out);
     out.push('.');
-    let payload = serde_json::to_vec(claims).map_err(|e| CoreError::Internal(e.to_string()))?;
-    out.push_str(&URL_SAFE_NO_PAD.encode(payload));
+    URL_SAFE_NO_PAD.encode_string(payload, &mut out);
     let sig = key.sign(out.as_bytes())?;
     out.push('.');
-    out.push_str(&URL_SAFE_NO_PAD.encode(sig));
+    URL_SAFE_NO_PAD.encode_string(sig, &mut out);
     Ok(out)
 }
 

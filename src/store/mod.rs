@@ -4,7 +4,8 @@
 //! accept. The only per-backend choices are made here, when the pools are
 //! built: SQLite gets WAL, a single writer connection and `BEGIN IMMEDIATE`
 //! (so a write transaction takes the lock up front instead of failing with
-//! SQLITE_BUSY half-way), while PostgreSQL shares one pool for both.
+//! SQLITE_BUSY half-way), with checkpoints taken off the write path, while
+//! PostgreSQL shares one pool for both.
 
 mod apis;
 pub mod applications;
@@ -102,6 +103,7 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| CoreError::Internal(format!("cannot open SQLite database: {e}")))?;
+        spawn_checkpoints(read.clone());
         Ok(Store {
             url: url.clone(),
             read,
@@ -184,8 +186,43 @@ impl Store {
     }
 }
 
+/// How often the SQLite WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// Copies the WAL back into the database every `CHECKPOINT_EVERY`, on a
+/// reader connection. Left to SQLite, the commit that takes the WAL past
+/// 1,000 pages does this work itself while every other write waits behind
+/// it: under a stream of code redemptions that was the p99 (measured at 32
+/// concurrent exchanges, same machine and load: p99 8.2-10.9 ms with it,
+/// 6.7 ms with this, 6.5-8.5 ms with no checkpoints at all). A PASSIVE
+/// checkpoint never blocks the writer.
+fn spawn_checkpoints(pool: AnyPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut warned: Option<std::time::Instant> = None;
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                if pool.is_closed() {
+                    break;
+                }
+                if warned.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                    tracing::warn!(error = %e, "SQLite WAL checkpoint failed");
+                    warned = Some(std::time::Instant::now());
+                }
+            }
+        }
+    });
+}
+
 /// Per-connection SQLite settings. WAL lets readers proceed while the single
 /// writer commits; busy_timeout covers the moment a checkpoint holds the lock.
+/// The automatic checkpoint stays as a backstop far above what
+/// `spawn_checkpoints` lets the WAL reach (10,000 pages, 40 MB).
 fn sqlite_pragmas<'c>(
     conn: &'c mut sqlx::AnyConnection,
     _: sqlx::pool::PoolConnectionMetadata,
@@ -193,7 +230,8 @@ fn sqlite_pragmas<'c>(
     Box::pin(async move {
         conn.execute(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+             PRAGMA wal_autocheckpoint = 10000;",
         )
         .await?;
         Ok(())
