@@ -2,7 +2,7 @@
 //! Masquerade and against oidc-provider with the same code.
 //!
 //! ```text
-//! bench_token load --url URL --basic ID:SECRET --body FORM [--codes FILE]
+//! bench_token load --url URL [--method POST] --basic ID:SECRET --body FORM [--codes FILE]
 //!                  [--concurrency 32] [--warmup 2] [--duration 10] [--threads 1]
 //!                  [--expect TEXT] [--label NAME]
 //! bench_token mint-codes --db sqlite:PATH --master-key-file FILE --public-url URL
@@ -84,6 +84,7 @@ fn required<'a>(opts: &'a HashMap<String, String>, key: &str) -> &'a str {
 // ---------------------------------------------------------------- load ----
 
 struct Target {
+    method: String,
     addr: String,
     path: String,
     host: String,
@@ -99,19 +100,24 @@ impl Target {
             None => self.body.clone(),
         };
         let mut req = format!(
-            "POST {} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            self.path,
-            self.host,
-            body.len()
+            "{} {} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\n",
+            self.method, self.path, self.host
         );
+        if self.method != "GET" {
+            req.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
         if let Some(b) = &self.basic {
             req.push_str("Authorization: Basic ");
             req.push_str(b);
             req.push_str("\r\n");
         }
         req.push_str("\r\n");
-        req.push_str(&body);
+        if self.method != "GET" {
+            req.push_str(&body);
+        }
         req.into_bytes()
     }
 }
@@ -153,13 +159,14 @@ async fn load(opts: &HashMap<String, String>) {
     });
     let shared = Arc::new(Shared {
         target: Target {
+            method: opt(opts, "method", "POST").to_string(),
             addr: format!("{host}:{port}"),
             host: format!("{host}:{port}"),
             path,
             basic: opts
                 .get("basic")
                 .map(|b| STANDARD.encode(b.as_bytes())),
-            body: required(opts, "body").to_string(),
+            body: opt(opts, "body", "").to_string(),
             expect: opts.get("expect").cloned(),
         },
         codes,
