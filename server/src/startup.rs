@@ -189,7 +189,7 @@ pub fn router(state: AppState, sample: Option<Router>) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
     let context_state = state.clone();
-    Router::new()
+    let guarded = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::oidc::routes())
         .merge(crate::api::routes())
@@ -205,7 +205,10 @@ pub fn router(state: AppState, sample: Option<Router>) -> Router {
             state.clone(),
             guard::require_session,
         ))
-        .layer(axum::middleware::from_fn(guard::csrf))
+        .layer(axum::middleware::from_fn(guard::csrf));
+    Router::new()
+        .merge(crate::oidc::oauth_routes())
+        .merge(guarded)
         .layer(axum::middleware::from_fn(guard::security_headers))
         .with_state(state)
 }

@@ -21,15 +21,24 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/authorize", get(authorize::get).post(authorize::post))
-        .route("/oauth/token", post(token::token))
-        .route("/oauth/revoke", post(revoke::revoke))
-        .route("/oauth/introspect", post(revoke::introspect))
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
         .route("/oidc/logout", get(logout::get).post(logout::post))
         .route("/impersonate/{ticket}", get(crate::impersonate::open))
+}
+
+/// The token, revocation and introspection endpoints. Clients authenticate
+/// to them and they never see a console session, so the session check and
+/// the CSRF origin check (which both pass `/oauth/` through) are skipped by
+/// mounting them outside those layers: on the busiest route of all, two
+/// middleware passes were about 6% of the server's CPU time.
+pub fn oauth_routes() -> Router<AppState> {
+    Router::new()
+        .route("/oauth/token", post(token::token))
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route("/oauth/introspect", post(revoke::introspect))
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {
