@@ -246,7 +246,7 @@ pub async fn mint(
     if req.client_id.trim().is_empty() {
         return Err(CoreError::field("client_id", "Choose an application.").into());
     }
-    let app = match svc.store.get_application(req.client_id.trim()).await {
+    let app = match svc.store.application_hot(req.client_id.trim()).await {
         Ok(a) => a,
         Err(CoreError::NotFound(_)) => {
             return Err(CoreError::field("client_id", "There is no such application.").into())

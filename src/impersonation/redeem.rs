@@ -73,7 +73,7 @@ async fn parties(svc: &Services, rec: &Impersonation) -> CoreResult<Result<Parti
         Err(CoreError::NotFound(_)) => return Ok(Err(Denial::TargetNotFound)),
         Err(e) => return Err(e),
     };
-    let app = match svc.store.get_application(&rec.client_id).await {
+    let app = match svc.store.application_hot(&rec.client_id).await {
         Ok(a) => a,
         Err(CoreError::NotFound(_)) => return Ok(Err(Denial::ApplicationNotFound)),
         Err(e) => return Err(e),

@@ -6,9 +6,11 @@ use crate::store::{AuditContext, Store};
 
 const KEY: &str = "impersonation";
 
+/// Read on every link minted and redeemed, so served from the store's
+/// short-lived cache (emptied by `save` on this instance).
 pub async fn load(store: &Store) -> CoreResult<ImpersonationSettings> {
     Ok(store
-        .get_setting(KEY)
+        .get_setting_hot(KEY)
         .await?
         .and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default())

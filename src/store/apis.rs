@@ -30,7 +30,7 @@ impl Store {
             "SELECT client_id FROM api_clients WHERE api_id = $1 ORDER BY client_id",
         )
         .bind(&r.id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(Api {
             permissions: serde_json::from_str::<Vec<Permission>>(&r.permissions)
@@ -138,7 +138,7 @@ impl Store {
     pub async fn sync_builtin_api(&self, input: &ApiInput, now: i64) -> CoreResult<Api> {
         input.validate()?;
         let existing: Option<(String,)> = sqlx::query_as("SELECT id FROM apis WHERE builtin = 1")
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         let Some((id,)) = existing else {
             return self
@@ -207,7 +207,7 @@ impl Store {
     pub async fn get_api(&self, id: &str) -> CoreResult<Api> {
         let row: ApiRow = sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?
             .ok_or(CoreError::NotFound("API"))?;
         self.api_from_row(row).await
@@ -216,7 +216,7 @@ impl Store {
     pub async fn api_by_identifier(&self, identifier: &str) -> CoreResult<Option<Api>> {
         let row: Option<ApiRow> = sqlx::query_as(&format!("{SELECT} WHERE identifier = $1"))
             .bind(identifier)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         match row {
             Some(r) => Ok(Some(self.api_from_row(r).await?)),
@@ -242,7 +242,7 @@ impl Store {
 
     pub async fn list_apis(&self) -> CoreResult<Vec<Api>> {
         let rows: Vec<ApiRow> = sqlx::query_as(&format!("{SELECT} ORDER BY builtin DESC, name"))
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
@@ -307,13 +307,21 @@ impl Store {
     }
 
     /// Identifiers of the APIs that authorize this application.
+    /// Served from `store::hot`, at most `HOT_TTL` old.
     pub async fn audiences_for_client(&self, client_id: &str) -> CoreResult<Vec<String>> {
+        let hot = self.hot();
+        if let Some(a) = hot.get(&hot.audiences, client_id) {
+            return Ok(a.as_ref().clone());
+        }
+        let seen = hot.generation();
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT a.identifier FROM apis a JOIN api_clients c ON c.api_id = a.id WHERE c.client_id = $1 ORDER BY a.identifier",
         )
         .bind(client_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
+        let list: Vec<String> = rows.into_iter().map(|r| r.0).collect();
+        hot.put(&hot.audiences, client_id, Arc::new(list.clone()), seen);
+        Ok(list)
     }
 }

@@ -314,25 +314,25 @@ impl Store {
     pub async fn get_application(&self, client_id: &str) -> CoreResult<Application> {
         let row: AppRow = sqlx::query_as(&format!("{SELECT} WHERE client_id = $1"))
             .bind(client_id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?
             .ok_or(CoreError::NotFound("application"))?;
         let conns: Vec<(String,)> =
             sqlx::query_as("SELECT connection_id FROM application_connections WHERE client_id = $1 ORDER BY connection_id")
                 .bind(client_id)
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         Ok(row.into_app(conns.into_iter().map(|c| c.0).collect()))
     }
 
     pub async fn list_applications(&self) -> CoreResult<Vec<Application>> {
         let rows: Vec<AppRow> = sqlx::query_as(&format!("{SELECT} ORDER BY name, client_id"))
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?;
         let links: Vec<(String, String)> = sqlx::query_as(
             "SELECT client_id, connection_id FROM application_connections ORDER BY connection_id",
         )
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -361,7 +361,7 @@ impl Store {
         let seen = hot.generation();
         let row: Option<AppRow> = sqlx::query_as(&format!("{SELECT} WHERE client_id = $1"))
             .bind(client_id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -369,7 +369,7 @@ impl Store {
         let conns: Vec<(String,)> =
             sqlx::query_as("SELECT connection_id FROM application_connections WHERE client_id = $1 ORDER BY connection_id")
                 .bind(client_id)
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         let secret_hash = row.client_secret_hash.clone();
         let record = std::sync::Arc::new(ClientRecord {
@@ -380,12 +380,21 @@ impl Store {
         Ok(Some(record))
     }
 
+    /// `get_application` served from `store::hot` like `client_for_auth`:
+    /// for the paths that read it on every request (Sign in as User links).
+    pub async fn application_hot(&self, client_id: &str) -> CoreResult<Application> {
+        match self.client_for_auth(client_id).await? {
+            Some(c) => Ok(c.app.clone()),
+            None => Err(CoreError::NotFound("application")),
+        }
+    }
+
     /// Checks a presented client secret against the stored hash.
     pub async fn verify_client_secret(&self, client_id: &str, secret: &str) -> CoreResult<bool> {
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT client_secret_hash FROM applications WHERE client_id = $1")
                 .bind(client_id)
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.read().await?)
                 .await?;
         Ok(match row {
             Some((Some(hash),)) => crate::secrets::hashes_equal(&hash, &hash_secret(secret)),

@@ -109,10 +109,7 @@ pub async fn append(
     .bind(&e.hash)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
-        .bind(&e.hash)
-        .execute(&mut **tx)
-        .await?;
+    // The trigger audit_head_follows (migration 0005) sets last_hash.
     Ok(())
 }
 
@@ -134,7 +131,7 @@ impl Store {
         )
         .bind(target_id)
         .bind(limit)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -144,7 +141,7 @@ impl Store {
              FROM audit_events ORDER BY seq DESC LIMIT $1",
         )
         .bind(limit)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -155,7 +152,7 @@ impl Store {
             "SELECT seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash \
              FROM audit_events ORDER BY seq",
         )
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let mut prev = String::new();
         for (expected_seq, e) in (1..).zip(events.iter()) {

@@ -13,14 +13,14 @@ const SELECT: &str = "SELECT c.id, c.name, c.strategy, c.created_at, \
 impl Store {
     pub async fn list_connections(&self) -> CoreResult<Vec<Connection>> {
         Ok(sqlx::query_as(&format!("{SELECT} ORDER BY c.name"))
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?)
     }
 
     pub async fn get_connection(&self, id: &str) -> CoreResult<Connection> {
         sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?
             .ok_or(CoreError::NotFound("connection"))
     }
@@ -28,7 +28,7 @@ impl Store {
     pub async fn connection_by_name(&self, name: &str) -> CoreResult<Option<Connection>> {
         Ok(sqlx::query_as(&format!("{SELECT} WHERE c.name = $1"))
             .bind(name)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?)
     }
 
@@ -148,7 +148,7 @@ impl Store {
             "SELECT client_id FROM application_connections WHERE connection_id = $1 ORDER BY client_id",
         )
         .bind(connection_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }

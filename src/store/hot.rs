@@ -1,5 +1,6 @@
-//! Short-lived in-memory copies of what every token request reads: the
-//! client (with its secret hash) and the API an access token is for.
+//! Short-lived in-memory copies of what every token request and every Sign
+//! in as User link reads: the client (with its secret hash), the API an
+//! access token is for, the APIs a client may ask for, and tenant settings.
 //!
 //! Without them a client_credentials request cost six SQLite queries, each a
 //! round trip to a database thread; with them it costs none. Every write
@@ -65,6 +66,10 @@ pub(crate) struct HotCache {
     generation: AtomicU64,
     pub clients: HotMap<ClientRecord>,
     pub apis: HotMap<Api>,
+    /// API identifiers authorizing each client.
+    pub audiences: HotMap<Vec<String>>,
+    /// Tenant settings by key (`None`: not set).
+    pub settings: HotMap<Option<String>>,
 }
 
 impl HotCache {
@@ -106,6 +111,12 @@ impl HotCache {
             m.clear();
         }
         if let Ok(mut m) = self.apis.map.write() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.audiences.map.write() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.settings.map.write() {
             m.clear();
         }
     }

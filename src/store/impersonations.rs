@@ -73,14 +73,14 @@ impl Store {
     pub async fn impersonation_by_ticket(&self, hash: &str) -> CoreResult<Option<Impersonation>> {
         Ok(sqlx::query_as(&format!("{SELECT} WHERE ticket_hash = $1"))
             .bind(hash)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?)
     }
 
     pub async fn get_impersonation(&self, id: &str) -> CoreResult<Impersonation> {
         sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?
             .ok_or(CoreError::NotFound("impersonation"))
     }
@@ -112,12 +112,11 @@ impl Store {
         if n == 0 {
             return Ok(false);
         }
-        let target = self.get_impersonation_tx(&mut tx, id).await?.target_id;
         append(
             &mut tx,
             ctx,
             "impersonation.link_redeemed",
-            Some(&target),
+            Some(&rec.target_id),
             audit,
             now,
         )
@@ -225,12 +224,11 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let target = self.get_impersonation_tx(&mut tx, id).await?.target_id;
         append(
             &mut tx,
             ctx,
             "impersonation.tokens_issued",
-            Some(&target),
+            Some(&rec.target_id),
             audit,
             now,
         )
@@ -297,7 +295,7 @@ impl Store {
         ))
         .bind(target_id)
         .bind(limit)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -309,7 +307,7 @@ impl Store {
              ORDER BY created_at DESC, id DESC LIMIT 500"
         ))
         .bind(now)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 }

@@ -26,7 +26,7 @@ impl Store {
             "SELECT kid, alg, state, private_sealed, public_jwk, created_at, activated_at, deactivated_at \
              FROM signing_keys WHERE state <> 'retired' ORDER BY created_at, kid",
         )
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -127,11 +127,11 @@ impl Store {
     /// must keep verifying at least this long.
     pub async fn longest_token_lifetime(&self) -> CoreResult<i64> {
         let (apis,): (Option<i64>,) = sqlx::query_as("SELECT MAX(token_lifetime_secs) FROM apis")
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
         let (apps,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(id_token_lifetime_secs) FROM applications")
-                .fetch_one(self.reader())
+                .fetch_one(&mut *self.read().await?)
                 .await?;
         Ok(apis
             .unwrap_or(0)
@@ -146,7 +146,7 @@ impl Store {
              FROM signing_keys WHERE state = 'retired' ORDER BY retired_at DESC, kid LIMIT $1",
         )
         .bind(limit)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .into_iter()

@@ -16,6 +16,7 @@ pub mod hot;
 pub mod impersonations;
 pub mod keys;
 pub mod oauth;
+mod pool;
 mod roles;
 pub mod search;
 pub mod sessions;
@@ -26,10 +27,12 @@ pub mod users;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::any::install_default_drivers;
+use sqlx::Executor;
 
 pub use audit::{AuditContext, AuditEvent, ChainCheck};
+use pool::Pool;
+pub use pool::{Conn, Tx};
 pub use sessions::ConsoleSession;
 pub use throttle::ThrottlePolicy;
 
@@ -44,8 +47,8 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     url: String,
-    read: AnyPool,
-    write: AnyPool,
+    read: Pool,
+    write: Pool,
     backend: Backend,
     begin_write: &'static str,
     /// Clients and APIs for the token endpoint (see `hot`), shared by clones.
@@ -53,8 +56,6 @@ pub struct Store {
     /// Groups concurrent authorization-code claims (see `oauth::CodeClaimer`).
     claimer: Arc<oauth::CodeClaimer>,
 }
-
-pub type Tx = Transaction<'static, Any>;
 
 impl Store {
     /// Opens (creating if needed) the database and applies pending migrations.
@@ -85,24 +86,11 @@ impl Store {
         } else {
             format!("{url}?mode=rwc")
         };
-        // An in-process SQLite connection cannot go stale, and the ping
-        // sqlx sends before handing one out is a round trip to the
-        // connection's thread on every query.
-        let write = AnyPoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(false)
-            .after_connect(sqlite_pragmas)
-            .connect(&url)
-            .await
-            .map_err(|e| CoreError::Internal(format!("cannot open SQLite database: {e}")))?;
-        let read = AnyPoolOptions::new()
-            .max_connections(8)
-            .test_before_acquire(false)
-            .after_connect(sqlite_pragmas)
-            .connect(&url)
-            .await
-            .map_err(|e| CoreError::Internal(format!("cannot open SQLite database: {e}")))?;
+        let open = |size| Pool::local(&url, size, SQLITE_PRAGMAS);
+        let cannot = |e| CoreError::Internal(format!("cannot open SQLite database: {e}"));
+        // The writer first: it is the connection that switches the file to WAL.
+        let write = open(1).await.map_err(cannot)?;
+        let read = open(SQLITE_READERS).await.map_err(cannot)?;
         spawn_checkpoints(read.clone());
         Ok(Store {
             url: url.clone(),
@@ -116,14 +104,9 @@ impl Store {
     }
 
     async fn open_postgres(url: &str) -> CoreResult<Store> {
-        let pool = AnyPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await
-            .map_err(|e| {
-                CoreError::Internal(format!("cannot connect to PostgreSQL {}: {e}", redact(url)))
-            })?;
+        let pool = Pool::sqlx(url, 16).await.map_err(|e| {
+            CoreError::Internal(format!("cannot connect to PostgreSQL {}: {e}", redact(url)))
+        })?;
         Ok(Store {
             url: url.to_string(),
             read: pool.clone(),
@@ -140,8 +123,9 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
+        let mut conn = self.write.acquire().await?;
         migrator
-            .run(&self.write)
+            .run(&mut *conn)
             .await
             .map_err(|e| CoreError::Internal(format!("migration failed: {e}")))
     }
@@ -158,11 +142,13 @@ impl Store {
     /// Starts a write transaction. Everything a single action changes, its
     /// audit event included, goes through one of these.
     pub async fn begin(&self) -> CoreResult<Tx> {
-        Ok(self.write.begin_with(self.begin_write).await?)
+        self.write.begin(self.begin_write).await
     }
 
-    pub(crate) fn reader(&self) -> &AnyPool {
-        &self.read
+    /// A connection for reading; with SQLite, one of several that read
+    /// while the writer commits.
+    pub(crate) async fn read(&self) -> CoreResult<Conn> {
+        self.read.acquire().await
     }
 
     pub(crate) fn hot(&self) -> &hot::HotCache {
@@ -175,7 +161,7 @@ impl Store {
     /// better without them (p95 13 ms against 34 ms).
     pub async fn analyze(&self) -> CoreResult<()> {
         if self.backend == Backend::Postgres {
-            self.write.execute("ANALYZE").await?;
+            self.write.acquire().await?.execute("ANALYZE").await?;
         }
         Ok(())
     }
@@ -196,7 +182,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// concurrent exchanges, same machine and load: p99 8.2-10.9 ms with it,
 /// 6.7 ms with this, 6.5-8.5 ms with no checkpoints at all). A PASSIVE
 /// checkpoint never blocks the writer.
-fn spawn_checkpoints(pool: AnyPool) {
+fn spawn_checkpoints(pool: Pool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -206,7 +192,15 @@ fn spawn_checkpoints(pool: AnyPool) {
             if pool.is_closed() {
                 break;
             }
-            if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            let done = match pool.acquire().await {
+                Ok(mut conn) => conn
+                    .execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    .await
+                    .map(|_| ())
+                    .map_err(CoreError::from),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = done {
                 if pool.is_closed() {
                     break;
                 }
@@ -223,20 +217,12 @@ fn spawn_checkpoints(pool: AnyPool) {
 /// writer commits; busy_timeout covers the moment a checkpoint holds the lock.
 /// The automatic checkpoint stays as a backstop far above what
 /// `spawn_checkpoints` lets the WAL reach (10,000 pages, 40 MB).
-fn sqlite_pragmas<'c>(
-    conn: &'c mut sqlx::AnyConnection,
-    _: sqlx::pool::PoolConnectionMetadata,
-) -> futures_core::future::BoxFuture<'c, Result<(), sqlx::Error>> {
-    Box::pin(async move {
-        conn.execute(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-             PRAGMA wal_autocheckpoint = 10000;",
-        )
-        .await?;
-        Ok(())
-    })
-}
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+     PRAGMA wal_autocheckpoint = 10000;";
+
+/// SQLite reader connections, each with its own thread.
+const SQLITE_READERS: usize = 8;
 
 /// Hides the password in a database URL before it reaches a log line.
 pub fn redact(url: &str) -> String {

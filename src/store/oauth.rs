@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
-use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
+use super::pool::Pool;
 use super::Store;
 use crate::error::{CoreError, CoreResult};
 
@@ -53,6 +53,7 @@ pub enum Redeem<T> {
 }
 
 impl Store {
+    /// Stores a grant and, for the code flow, its authorization code.
     pub async fn create_grant(
         &self,
         g: &Grant,
@@ -200,7 +201,7 @@ impl Store {
             "SELECT id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, revoked_at, impersonation_id FROM grants WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(self.reader())
+        .fetch_optional(&mut *self.read().await?)
         .await?)
     }
 
@@ -224,7 +225,7 @@ impl Store {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1")
                 .bind(hash)
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.read().await?)
                 .await?;
         Ok(row.map(|r| r.0))
     }
@@ -272,7 +273,7 @@ const MAX_BATCH: usize = 128;
 impl CodeClaimer {
     /// The record of the code with this hash if this call marked it used;
     /// `None` if there is no such code or it was used already.
-    async fn claim(&self, pool: &AnyPool, hash: &str, now: i64) -> CoreResult<Option<CodeRecord>> {
+    async fn claim(&self, pool: &Pool, hash: &str, now: i64) -> CoreResult<Option<CodeRecord>> {
         let (reply, answer) = oneshot::channel();
         let claim = Claim {
             hash: hash.to_string(),
@@ -303,7 +304,7 @@ impl CodeClaimer {
     }
 }
 
-async fn run_claims(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Claim>) {
+async fn run_claims(pool: Pool, mut rx: mpsc::UnboundedReceiver<Claim>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         match claim_batch(&pool, &batch).await {
@@ -324,7 +325,7 @@ async fn run_claims(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Claim>) {
 }
 
 /// One statement: marks every unused code of the batch used and returns them.
-async fn claim_batch(pool: &AnyPool, batch: &[Claim]) -> Result<Vec<ClaimedCode>, sqlx::Error> {
+async fn claim_batch(pool: &Pool, batch: &[Claim]) -> CoreResult<Vec<ClaimedCode>> {
     let mut sql = String::from(
         "UPDATE authorization_codes SET used_at = $1 WHERE used_at = 0 AND code_hash IN (",
     );
@@ -341,5 +342,6 @@ async fn claim_batch(pool: &AnyPool, batch: &[Claim]) -> Result<Vec<ClaimedCode>
     for c in batch {
         q = q.bind(&c.hash);
     }
-    q.fetch_all(pool).await
+    let mut conn = pool.acquire().await?;
+    Ok(q.fetch_all(&mut *conn).await?)
 }

@@ -35,7 +35,7 @@ impl Store {
     pub async fn list_roles(&self) -> CoreResult<Vec<Role>> {
         Ok(
             sqlx::query_as("SELECT id, name, description FROM roles ORDER BY name")
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.read().await?)
                 .await?,
         )
     }
@@ -44,7 +44,7 @@ impl Store {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT role_id FROM user_roles WHERE user_id = $1 ORDER BY role_id")
                 .bind(user_id)
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
@@ -63,7 +63,7 @@ impl Store {
     pub async fn count_role_members(&self, role_id: &str) -> CoreResult<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_roles WHERE role_id = $1")
             .bind(role_id)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
         Ok(n)
     }

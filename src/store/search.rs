@@ -80,7 +80,7 @@ impl Store {
         let missing: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT id, email, name FROM users u WHERE NOT EXISTS (SELECT 1 FROM user_search s WHERE s.user_id = u.id)",
         )
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         for chunk in missing.chunks(1000) {
             let mut tx = self.begin().await?;

@@ -115,7 +115,7 @@ impl Store {
         )
         .bind(&id_hash)
         .bind(ADMIN_ROLE)
-        .fetch_optional(self.reader())
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         if row.blocked != 0 || row.expires_at <= now || row.last_seen_at + policy.idle_secs <= now {

@@ -1,4 +1,6 @@
 use super::audit::{append, AuditContext};
+use std::sync::Arc;
+
 use super::Store;
 use crate::error::CoreResult;
 
@@ -6,9 +8,22 @@ impl Store {
     pub async fn get_setting(&self, key: &str) -> CoreResult<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
             .bind(key)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         Ok(row.map(|r| r.0))
+    }
+
+    /// `get_setting` served from `store::hot`, at most `HOT_TTL` old: for
+    /// settings read on every request of a busy path.
+    pub async fn get_setting_hot(&self, key: &str) -> CoreResult<Option<String>> {
+        let hot = self.hot();
+        if let Some(v) = hot.get(&hot.settings, key) {
+            return Ok(v.as_ref().clone());
+        }
+        let seen = hot.generation();
+        let value = self.get_setting(key).await?;
+        hot.put(&hot.settings, key, Arc::new(value.clone()), seen);
+        Ok(value)
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
@@ -22,6 +37,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok(())
     }
 
@@ -52,6 +68,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.hot().invalidate();
         Ok(())
     }
 }

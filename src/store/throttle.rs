@@ -40,7 +40,7 @@ impl Store {
             let row: Option<(i64,)> =
                 sqlx::query_as("SELECT locked_until FROM login_throttle WHERE throttle_key = $1")
                     .bind(key)
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.read().await?)
                     .await?;
             if let Some((until,)) = row {
                 if until > now {

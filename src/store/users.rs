@@ -235,7 +235,7 @@ impl Store {
              LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 ORDER BY r.role_id",
         )
         .bind(id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let mut rows = rows.into_iter();
         let first = rows.next().ok_or(CoreError::NotFound("user"))?;
@@ -250,7 +250,7 @@ impl Store {
         Ok(
             sqlx::query_as("SELECT id, password_hash, blocked FROM users WHERE email_lc = $1")
                 .bind(email.trim().to_lowercase())
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.read().await?)
                 .await?,
         )
     }
@@ -402,7 +402,7 @@ impl Store {
 
     pub async fn count_users(&self) -> CoreResult<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
         Ok(n)
     }
@@ -464,10 +464,10 @@ impl Store {
             .bind(limit + 1);
 
         let (total,): (i64,) = sqlx::query_as_with(&count.text, count.args)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
         let rows: Vec<UserRow> = sqlx::query_as_with(&page.text, page.args)
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?;
         let mut users: Vec<User> = rows.into_iter().map(User::from).collect();
         let next = if users.len() as i64 > limit {
@@ -501,7 +501,7 @@ impl Store {
         }
         q.push(") ORDER BY role_id");
         let rows: Vec<(String, String)> = sqlx::query_as_with(&q.text, q.args)
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?;
         for (user_id, role) in rows {
             if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
@@ -537,7 +537,7 @@ impl Store {
             .bind(low)
             .bind(high)
             .bind(DENSE_WORD + 1)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
             sized.push((w, n));
         }
