@@ -40,6 +40,7 @@ both_backends!(
     sign_in_throttles_per_account,
     audit_chain_detects_tampering,
     bootstrap_is_idempotent,
+    batched_writes_commit_together_and_survive_a_failing_neighbour,
 );
 
 fn ctx() -> AuditContext {
@@ -559,4 +560,112 @@ async fn bootstrap_is_idempotent(store: Store) {
     .unwrap()
     .is_none());
     assert_eq!(store.count_role_members("rol_admin").await.unwrap(), 2);
+}
+
+fn link(id: &str, now: i64) -> masquerade::domain::impersonation::Impersonation {
+    masquerade::domain::impersonation::Impersonation {
+        id: id.into(),
+        actor_id: "usr_actor".into(),
+        actor_email: "actor@example.com".into(),
+        target_id: "usr_target".into(),
+        target_email: "target@example.com".into(),
+        client_id: "app".into(),
+        reason: "ticket".into(),
+        ticket_ref: String::new(),
+        response_type: "code".into(),
+        response_mode: "query".into(),
+        scope: "openid".into(),
+        state: "s".into(),
+        audience: String::new(),
+        redirect_uri: "https://app.example/cb".into(),
+        created_at: now,
+        expires_at: now + 120,
+        redeemed_at: 0,
+        hint_expires_at: 0,
+        hint_used_at: 0,
+        session_expires_at: 0,
+        grant_id: None,
+        tokens_issued_at: 0,
+        denied_reason: String::new(),
+        revoked_at: 0,
+        revoked_by: None,
+    }
+}
+
+/// Sign in as User writes go through a group commit (`store::batch`): many
+/// at once must all land with their audit events in an intact chain, a
+/// write that fails (here a duplicate ticket) must fail alone, and of many
+/// concurrent claims of one link exactly one may win.
+async fn batched_writes_commit_together_and_survive_a_failing_neighbour(store: Store) {
+    use masquerade::store::impersonations::Claim;
+    let before = match store.verify_audit_chain().await.unwrap() {
+        ChainCheck::Intact { events } => events,
+        other => panic!("{other:?}"),
+    };
+    let inserts: Vec<_> = (0..40)
+        .map(|i| {
+            let store = store.clone();
+            // Links 7 and 8 share a ticket: whichever comes second must fail.
+            let hash = if i == 8 {
+                "hash-7".to_string()
+            } else {
+                format!("hash-{i}")
+            };
+            tokio::spawn(async move {
+                store
+                    .insert_impersonation(
+                        &ctx(),
+                        &link(&format!("imp_{i}"), NOW),
+                        &hash,
+                        serde_json::json!({"i": i}),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for h in inserts {
+        results.push(h.await.unwrap());
+    }
+    let failed: Vec<usize> = (0..40).filter(|i| results[*i].is_err()).collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0] == 7 || failed[0] == 8);
+    let ok_ids: Vec<String> = (0..40)
+        .filter(|i| !failed.contains(i))
+        .map(|i| format!("imp_{i}"))
+        .collect();
+    for id in &ok_ids {
+        store.get_impersonation(id).await.expect("committed");
+    }
+    assert!(matches!(
+        store.get_impersonation(&format!("imp_{}", failed[0])).await,
+        Err(CoreError::NotFound("impersonation"))
+    ));
+
+    let rec = link("imp_0", NOW);
+    let claims: Vec<_> = (0..12)
+        .map(|_| {
+            let (store, rec) = (store.clone(), rec.clone());
+            tokio::spawn(async move {
+                let claim = Claim {
+                    session_expires_at: NOW + 3600,
+                    hint: None,
+                };
+                store
+                    .claim_impersonation(&ctx(), &rec, &claim, serde_json::json!({}), NOW + 1)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut won = 0;
+    for h in claims {
+        won += usize::from(h.await.unwrap());
+    }
+    assert_eq!(won, 1);
+
+    match store.verify_audit_chain().await.unwrap() {
+        ChainCheck::Intact { events } => assert_eq!(events, before + 39 + 1),
+        other => panic!("{other:?}"),
+    }
 }

@@ -1,8 +1,10 @@
--- The head of the audit chain follows each appended event inside the same
--- transaction, so appending costs two statements instead of three.
+-- The head of the audit chain follows the appended events inside the same
+-- transaction, so appending costs two statements instead of three. Several
+-- events may be inserted by one statement after their sequence numbers were
+-- reserved: only the last of them (seq equal to the head's) moves the head.
 CREATE FUNCTION audit_head_follows() RETURNS trigger AS $$
 BEGIN
-    UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1;
+    UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1 AND seq = NEW.seq;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;

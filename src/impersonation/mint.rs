@@ -188,12 +188,31 @@ pub fn validate(
     })
 }
 
-async fn person(svc: &Services, id: &str, missing: Denial) -> Result<User, ImpersonationError> {
-    match svc.store.get_user(id).await {
-        Ok(u) => Ok(u),
-        Err(CoreError::NotFound(_)) => Err(missing.into()),
-        Err(e) => Err(e.into()),
-    }
+/// The impersonator and the user, read together.
+pub(super) async fn parties(
+    svc: &Services,
+    actor_id: &str,
+    target_id: &str,
+) -> CoreResult<Result<(User, User), Denial>> {
+    let mut users = svc.store.get_users(&[actor_id, target_id]).await?;
+    let mut take = |id: &str| {
+        users
+            .iter()
+            .position(|u| u.id == id)
+            .map(|i| users.swap_remove(i))
+    };
+    // Impersonating oneself is refused by the policy, which needs both.
+    let actor = take(actor_id);
+    let target = if actor_id == target_id {
+        actor.clone()
+    } else {
+        take(target_id)
+    };
+    Ok(match (actor, target) {
+        (None, _) => Err(Denial::ActorNotFound),
+        (_, None) => Err(Denial::TargetNotFound),
+        (Some(a), Some(t)) => Ok((a, t)),
+    })
 }
 
 /// Records a refusal at minting and returns it.
@@ -237,8 +256,10 @@ pub async fn mint(
     via: Option<&str>,
     now: i64,
 ) -> Result<Minted, ImpersonationError> {
-    let actor = person(svc, actor_id, Denial::ActorNotFound).await?;
-    let target = person(svc, target_id, Denial::TargetNotFound).await?;
+    let (actor, target) = match parties(svc, actor_id, target_id).await? {
+        Ok(p) => p,
+        Err(d) => return Err(d.into()),
+    };
     let ctx = AuditContext {
         actor_id: Some(actor.id.clone()),
         ..ctx.clone()

@@ -63,15 +63,9 @@ struct Parties {
 }
 
 async fn parties(svc: &Services, rec: &Impersonation) -> CoreResult<Result<Parties, Denial>> {
-    let actor = match svc.store.get_user(&rec.actor_id).await {
-        Ok(u) => u,
-        Err(CoreError::NotFound(_)) => return Ok(Err(Denial::ActorNotFound)),
-        Err(e) => return Err(e),
-    };
-    let target = match svc.store.get_user(&rec.target_id).await {
-        Ok(u) => u,
-        Err(CoreError::NotFound(_)) => return Ok(Err(Denial::TargetNotFound)),
-        Err(e) => return Err(e),
+    let (actor, target) = match super::mint::parties(svc, &rec.actor_id, &rec.target_id).await? {
+        Ok(p) => p,
+        Err(d) => return Ok(Err(d)),
     };
     let app = match svc.store.application_hot(&rec.client_id).await {
         Ok(a) => a,

@@ -2,6 +2,8 @@
 //! content and of the event before it, so an edited or deleted row breaks the
 //! chain from that point on (`verify_chain`).
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -63,6 +65,38 @@ fn event_hash(e: &AuditEvent) -> String {
     hex::encode(h.finalize())
 }
 
+/// An event waiting to be appended, in the transaction of the change it
+/// describes.
+pub(crate) struct Pending {
+    pub actor_id: Option<String>,
+    pub ip: String,
+    pub user_agent: String,
+    pub event_type: String,
+    pub target_id: Option<String>,
+    pub data: serde_json::Value,
+    pub at: i64,
+}
+
+impl Pending {
+    pub fn new(
+        ctx: &AuditContext,
+        event_type: &str,
+        target_id: Option<&str>,
+        data: serde_json::Value,
+        now: i64,
+    ) -> Pending {
+        Pending {
+            actor_id: ctx.actor_id.clone(),
+            ip: ctx.ip.chars().take(64).collect(),
+            user_agent: ctx.user_agent.chars().take(512).collect(),
+            event_type: event_type.to_string(),
+            target_id: target_id.map(String::from),
+            data,
+            at: now,
+        }
+    }
+}
+
 /// Appends one event inside the caller's transaction, so the event exists
 /// exactly when the change it describes does.
 pub async fn append(
@@ -73,43 +107,90 @@ pub async fn append(
     data: serde_json::Value,
     now: i64,
 ) -> CoreResult<()> {
-    // The UPDATE takes the row lock on audit_head, serialising appenders.
-    let (seq, prev_hash): (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-            .fetch_one(&mut **tx)
-            .await?;
-    let mut e = AuditEvent {
-        seq,
-        id: new_id("evt"),
-        at: now,
-        event_type: event_type.to_string(),
-        actor_id: ctx.actor_id.clone(),
-        target_id: target_id.map(String::from),
-        ip: ctx.ip.chars().take(64).collect(),
-        user_agent: ctx.user_agent.chars().take(512).collect(),
-        data: data.to_string(),
-        prev_hash,
-        hash: String::new(),
-    };
-    e.hash = event_hash(&e);
-    sqlx::query(
-        "INSERT INTO audit_events (seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    append_all(
+        tx,
+        vec![Pending::new(ctx, event_type, target_id, data, now)],
     )
-    .bind(e.seq)
-    .bind(&e.id)
-    .bind(e.at)
-    .bind(&e.event_type)
-    .bind(&e.actor_id)
-    .bind(&e.target_id)
-    .bind(&e.ip)
-    .bind(&e.user_agent)
-    .bind(&e.data)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(&mut **tx)
+    .await
+}
+
+/// Rows per INSERT: 11 parameters each, far below every engine's limit.
+const ROWS_PER_INSERT: usize = 100;
+
+/// Appends events in order inside the caller's transaction: one UPDATE of
+/// the head reserves their sequence numbers (and takes the row lock that
+/// serialises appenders across instances), then multi-row INSERTs. The
+/// trigger `audit_head_follows` moves the head's hash to the last event.
+pub(crate) async fn append_all(tx: &mut Tx, events: Vec<Pending>) -> CoreResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (last, mut prev_hash): (i64, String) = sqlx::query_as(
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash",
+    )
+    .bind(events.len() as i64)
+    .fetch_one(&mut **tx)
     .await?;
-    // The trigger audit_head_follows (migration 0005) sets last_hash.
+    let first = last - events.len() as i64 + 1;
+    let mut sealed = Vec::with_capacity(events.len());
+    for (seq, p) in (first..).zip(events) {
+        let mut e = AuditEvent {
+            seq,
+            id: new_id("evt"),
+            at: p.at,
+            event_type: p.event_type,
+            actor_id: p.actor_id,
+            target_id: p.target_id,
+            ip: p.ip,
+            user_agent: p.user_agent,
+            data: p.data.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        e.hash = event_hash(&e);
+        prev_hash = e.hash.clone();
+        sealed.push(e);
+    }
+    for chunk in sealed.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO audit_events (seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 11;
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(
+                sql,
+                "{sep}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11
+            );
+        }
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.seq)
+                .bind(&e.id)
+                .bind(e.at)
+                .bind(&e.event_type)
+                .bind(&e.actor_id)
+                .bind(&e.target_id)
+                .bind(&e.ip)
+                .bind(&e.user_agent)
+                .bind(&e.data)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

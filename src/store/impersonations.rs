@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::audit::{append, AuditContext};
+use super::batch::{Batch, Op};
 use super::oauth::revoke_grant_tx;
 use super::Store;
 use crate::domain::impersonation::Impersonation;
@@ -31,43 +32,14 @@ impl Store {
         ticket_hash: &str,
         audit: Value,
     ) -> CoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO impersonations (id, ticket_hash, actor_id, actor_email, target_id, target_email, client_id, \
-               reason, ticket_ref, response_type, response_mode, scope, state, audience, redirect_uri, created_at, \
-               expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-        )
-        .bind(&rec.id)
-        .bind(ticket_hash)
-        .bind(&rec.actor_id)
-        .bind(&rec.actor_email)
-        .bind(&rec.target_id)
-        .bind(&rec.target_email)
-        .bind(&rec.client_id)
-        .bind(&rec.reason)
-        .bind(&rec.ticket_ref)
-        .bind(&rec.response_type)
-        .bind(&rec.response_mode)
-        .bind(&rec.scope)
-        .bind(&rec.state)
-        .bind(&rec.audience)
-        .bind(&rec.redirect_uri)
-        .bind(rec.created_at)
-        .bind(rec.expires_at)
-        .execute(&mut *tx)
-        .await?;
-        append(
-            &mut tx,
-            ctx,
-            "impersonation.link_created",
-            Some(&rec.target_id),
+        self.batched(Op::InsertImpersonation {
+            ctx: ctx.clone(),
+            rec: Box::new(rec.clone()),
+            ticket_hash: ticket_hash.to_string(),
             audit,
-            rec.created_at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        })
+        .await
+        .map(|_| ())
     }
 
     pub async fn impersonation_by_ticket(&self, hash: &str) -> CoreResult<Option<Impersonation>> {
@@ -95,34 +67,15 @@ impl Store {
         audit: Value,
         now: i64,
     ) -> CoreResult<bool> {
-        let id = rec.id.as_str();
-        let mut tx = self.begin().await?;
-        let n = sqlx::query(
-            "UPDATE impersonations SET redeemed_at = $2, session_expires_at = $3, hint_hash = $4, hint_expires_at = $5 \
-             WHERE id = $1 AND redeemed_at = 0 AND expires_at > $2 AND denied_reason = '' AND revoked_at = 0",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(claim.session_expires_at)
-        .bind(claim.hint.map(|h| h.0))
-        .bind(claim.hint.map(|h| h.1).unwrap_or(0))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Ok(false);
-        }
-        append(
-            &mut tx,
-            ctx,
-            "impersonation.link_redeemed",
-            Some(&rec.target_id),
+        self.batched(Op::ClaimImpersonation {
+            ctx: ctx.clone(),
+            rec: Box::new(rec.clone()),
+            session_expires_at: claim.session_expires_at,
+            hint: claim.hint.map(|(h, at)| (h.to_string(), at)),
             audit,
             now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        })
+        .await
     }
 
     async fn get_impersonation_tx(
@@ -211,30 +164,14 @@ impl Store {
         audit: Value,
         now: i64,
     ) -> CoreResult<()> {
-        let id = rec.id.as_str();
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "UPDATE impersonations SET \
-               grant_id = COALESCE(grant_id, (SELECT g.id FROM grants g WHERE g.impersonation_id = $1 \
-                                              ORDER BY g.created_at LIMIT 1)), \
-               tokens_issued_at = CASE WHEN tokens_issued_at = 0 THEN $2 ELSE tokens_issued_at END \
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        append(
-            &mut tx,
-            ctx,
-            "impersonation.tokens_issued",
-            Some(&rec.target_id),
+        self.batched(Op::RecordImpersonationTokens {
+            ctx: ctx.clone(),
+            rec: Box::new(rec.clone()),
             audit,
             now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Ends an impersonation now: its grants stop working at /userinfo,
@@ -310,4 +247,108 @@ impl Store {
         .fetch_all(&mut *self.read().await?)
         .await?)
     }
+}
+
+pub(super) async fn insert(
+    b: &mut Batch<'_>,
+    ctx: &AuditContext,
+    rec: &Impersonation,
+    ticket_hash: &str,
+    audit: Value,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO impersonations (id, ticket_hash, actor_id, actor_email, target_id, target_email, client_id, \
+           reason, ticket_ref, response_type, response_mode, scope, state, audience, redirect_uri, created_at, \
+           expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(&rec.id)
+    .bind(ticket_hash)
+    .bind(&rec.actor_id)
+    .bind(&rec.actor_email)
+    .bind(&rec.target_id)
+    .bind(&rec.target_email)
+    .bind(&rec.client_id)
+    .bind(&rec.reason)
+    .bind(&rec.ticket_ref)
+    .bind(&rec.response_type)
+    .bind(&rec.response_mode)
+    .bind(&rec.scope)
+    .bind(&rec.state)
+    .bind(&rec.audience)
+    .bind(&rec.redirect_uri)
+    .bind(rec.created_at)
+    .bind(rec.expires_at)
+    .execute(b.conn())
+    .await?;
+    b.audit(
+        ctx,
+        "impersonation.link_created",
+        Some(&rec.target_id),
+        audit,
+        rec.created_at,
+    );
+    Ok(())
+}
+
+pub(super) async fn claim(
+    b: &mut Batch<'_>,
+    ctx: &AuditContext,
+    rec: &Impersonation,
+    session_expires_at: i64,
+    hint: Option<(&str, i64)>,
+    audit: Value,
+    now: i64,
+) -> CoreResult<bool> {
+    let n = sqlx::query(
+        "UPDATE impersonations SET redeemed_at = $2, session_expires_at = $3, hint_hash = $4, hint_expires_at = $5 \
+         WHERE id = $1 AND redeemed_at = 0 AND expires_at > $2 AND denied_reason = '' AND revoked_at = 0",
+    )
+    .bind(&rec.id)
+    .bind(now)
+    .bind(session_expires_at)
+    .bind(hint.map(|h| h.0))
+    .bind(hint.map(|h| h.1).unwrap_or(0))
+    .execute(b.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(false);
+    }
+    b.audit(
+        ctx,
+        "impersonation.link_redeemed",
+        Some(&rec.target_id),
+        audit,
+        now,
+    );
+    Ok(true)
+}
+
+pub(super) async fn record_tokens(
+    b: &mut Batch<'_>,
+    ctx: &AuditContext,
+    rec: &Impersonation,
+    audit: Value,
+    now: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE impersonations SET \
+           grant_id = COALESCE(grant_id, (SELECT g.id FROM grants g WHERE g.impersonation_id = $1 \
+                                          ORDER BY g.created_at LIMIT 1)), \
+           tokens_issued_at = CASE WHEN tokens_issued_at = 0 THEN $2 ELSE tokens_issued_at END \
+         WHERE id = $1",
+    )
+    .bind(&rec.id)
+    .bind(now)
+    .execute(b.conn())
+    .await?;
+    b.audit(
+        ctx,
+        "impersonation.tokens_issued",
+        Some(&rec.target_id),
+        audit,
+        now,
+    );
+    Ok(())
 }

@@ -3,11 +3,12 @@
 //! two concurrent redemptions cannot both succeed.
 
 use std::fmt::Write as _;
-use std::sync::Mutex;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch::{Batch, Op};
 use super::pool::Pool;
+use super::writer::{Inbox, Writer};
 use super::Store;
 use crate::error::{CoreError, CoreResult};
 
@@ -59,46 +60,12 @@ impl Store {
         g: &Grant,
         code: Option<(&str, &CodeRecord)>,
     ) -> CoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO grants (id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, impersonation_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&g.id)
-        .bind(&g.client_id)
-        .bind(&g.user_id)
-        .bind(&g.scope)
-        .bind(&g.audience)
-        .bind(g.auth_time)
-        .bind(g.created_at)
-        .bind(g.expires_at)
-        .bind(&g.impersonation_id)
-        .execute(&mut *tx)
-        .await?;
-        if let Some((hash, c)) = code {
-            sqlx::query(
-                "INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, scope, audience, \
-                   nonce, code_challenge, auth_time, created_at, expires_at, impersonation_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(hash)
-            .bind(&c.grant_id)
-            .bind(&c.client_id)
-            .bind(&c.user_id)
-            .bind(&c.redirect_uri)
-            .bind(&c.scope)
-            .bind(&c.audience)
-            .bind(&c.nonce)
-            .bind(&c.code_challenge)
-            .bind(c.auth_time)
-            .bind(g.created_at)
-            .bind(c.expires_at)
-            .bind(&c.impersonation_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.batched(Op::CreateGrant {
+            grant: Box::new(g.clone()),
+            code: code.map(|(h, c)| (h.to_string(), Box::new(c.clone()))),
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Marks a code used. A second use revokes everything issued from it
@@ -109,7 +76,11 @@ impl Store {
     /// row. Concurrent claims are grouped into one such statement by
     /// `CodeClaimer` (one round trip to the database for many requests).
     pub async fn redeem_code(&self, hash: &str, now: i64) -> CoreResult<Redeem<CodeRecord>> {
-        if let Some(rec) = self.claimer.claim(&self.write, hash, now).await? {
+        if let Some(rec) = self
+            .claimer
+            .claim(&self.writer, &self.write, hash, now)
+            .await?
+        {
             if rec.expires_at <= now {
                 return Ok(Redeem::Expired);
             }
@@ -249,9 +220,7 @@ pub(super) async fn revoke_grant_tx(tx: &mut super::Tx, id: &str, now: i64) -> C
 /// once; the other presentation is a replay like any other.
 #[derive(Default)]
 pub(crate) struct CodeClaimer {
-    /// Started on first use, and again if the runtime it ran on has gone
-    /// (tests run one runtime per test).
-    queue: Mutex<Option<mpsc::UnboundedSender<Claim>>>,
+    inbox: Inbox<Claim>,
 }
 
 struct Claim {
@@ -273,28 +242,24 @@ const MAX_BATCH: usize = 128;
 impl CodeClaimer {
     /// The record of the code with this hash if this call marked it used;
     /// `None` if there is no such code or it was used already.
-    async fn claim(&self, pool: &Pool, hash: &str, now: i64) -> CoreResult<Option<CodeRecord>> {
+    async fn claim(
+        &self,
+        writer: &Writer,
+        pool: &Pool,
+        hash: &str,
+        now: i64,
+    ) -> CoreResult<Option<CodeRecord>> {
         let (reply, answer) = oneshot::channel();
         let claim = Claim {
             hash: hash.to_string(),
             now,
             reply,
         };
+        if !self
+            .inbox
+            .send(writer, claim, |rx| run_claims(pool.clone(), rx))
         {
-            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-            let live = queue.as_ref().filter(|q| !q.is_closed());
-            let sender = match live {
-                Some(q) => q.clone(),
-                None => {
-                    let (tx, rx) = mpsc::unbounded_channel();
-                    tokio::spawn(run_claims(pool.clone(), rx));
-                    *queue = Some(tx.clone());
-                    tx
-                }
-            };
-            if sender.send(claim).is_err() {
-                return Err(CoreError::Internal("code claims are not running".into()));
-            }
+            return Err(CoreError::Internal("code claims are not running".into()));
         }
         match answer.await {
             Ok(Ok(r)) => Ok(r),
@@ -344,4 +309,49 @@ async fn claim_batch(pool: &Pool, batch: &[Claim]) -> CoreResult<Vec<ClaimedCode
     }
     let mut conn = pool.acquire().await?;
     Ok(q.fetch_all(&mut *conn).await?)
+}
+
+pub(super) async fn insert_grant(
+    b: &mut Batch<'_>,
+    g: &Grant,
+    code: Option<(&str, &CodeRecord)>,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO grants (id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, impersonation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&g.id)
+    .bind(&g.client_id)
+    .bind(&g.user_id)
+    .bind(&g.scope)
+    .bind(&g.audience)
+    .bind(g.auth_time)
+    .bind(g.created_at)
+    .bind(g.expires_at)
+    .bind(&g.impersonation_id)
+    .execute(b.conn())
+    .await?;
+    if let Some((hash, c)) = code {
+        sqlx::query(
+            "INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, scope, audience, \
+               nonce, code_challenge, auth_time, created_at, expires_at, impersonation_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(hash)
+        .bind(&c.grant_id)
+        .bind(&c.client_id)
+        .bind(&c.user_id)
+        .bind(&c.redirect_uri)
+        .bind(&c.scope)
+        .bind(&c.audience)
+        .bind(&c.nonce)
+        .bind(&c.code_challenge)
+        .bind(c.auth_time)
+        .bind(g.created_at)
+        .bind(c.expires_at)
+        .bind(&c.impersonation_id)
+        .execute(b.conn())
+        .await?;
+    }
+    Ok(())
 }

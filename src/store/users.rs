@@ -228,22 +228,44 @@ impl Store {
     /// The user with their role ids, in one query (it runs on every token
     /// issued to a user): one row per role, or one with no role.
     pub async fn get_user(&self, id: &str) -> CoreResult<User> {
-        let rows: Vec<UserRoleRow> = sqlx::query_as(
+        self.get_users(&[id])
+            .await?
+            .pop()
+            .ok_or(CoreError::NotFound("user"))
+    }
+
+    /// The users with these ids that exist, with their roles, in one query
+    /// (an impersonation reads both parties on every link).
+    pub async fn get_users(&self, ids: &[&str]) -> CoreResult<Vec<User>> {
+        let mut sql = String::from(
             "SELECT u.id, u.email, u.name, u.picture, u.connection_id, c.name AS connection_name, \
              u.password_hash, u.blocked, u.created_at, u.updated_at, u.last_login_at, u.login_count, \
              u.app_metadata, u.user_metadata, r.role_id FROM users u JOIN connections c ON c.id = u.connection_id \
-             LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 ORDER BY r.role_id",
-        )
-        .bind(id)
-        .fetch_all(&mut *self.read().await?)
-        .await?;
-        let mut rows = rows.into_iter();
-        let first = rows.next().ok_or(CoreError::NotFound("user"))?;
-        let mut roles: Vec<String> = first.role_id.into_iter().collect();
-        roles.extend(rows.filter_map(|r| r.role_id));
-        let mut user = User::from(first.user);
-        user.roles = roles;
-        Ok(user)
+             LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id IN (",
+        );
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        sql.push_str(&marks.join(", "));
+        sql.push_str(") ORDER BY u.id, r.role_id");
+        let mut q = sqlx::query_as::<_, UserRoleRow>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(&mut *self.read().await?).await?;
+        let mut users: Vec<User> = Vec::new();
+        for row in rows {
+            match users.last_mut() {
+                Some(u) if u.id == row.user.id => u.roles.extend(row.role_id),
+                _ => {
+                    let mut u = User::from(row.user);
+                    u.roles = row.role_id.into_iter().collect();
+                    users.push(u);
+                }
+            }
+        }
+        Ok(users)
     }
 
     pub async fn login_record(&self, email: &str) -> CoreResult<Option<LoginRecord>> {
