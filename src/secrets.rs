@@ -20,6 +20,30 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{body}")
 }
 
+/// A prefixed identifier that sorts by creation time, as long as `new_id`'s:
+/// 7 characters of seconds since 1970 (35 bits, a thousand years), then 13
+/// random ones (65 bits). For records written by the thousand (audit
+/// events, grants, impersonations): with random ids every insert landed on
+/// a random leaf of the primary-key index, and as those indexes outgrew the
+/// page cache the Sign in as User benchmark fell from 1,013 to 727 flows/s
+/// over four consecutive runs. Users, applications and other records whose
+/// ids outsiders see keep `new_id`, which says nothing about their age.
+pub fn new_sortable_id(prefix: &str, now: i64) -> String {
+    let secs = now.max(0) as u64;
+    let mut body = String::with_capacity(20);
+    for i in (0..7).rev() {
+        body.push(ID_ALPHABET[((secs >> (5 * i)) & 31) as usize] as char);
+    }
+    let mut bytes = [0u8; 13];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    body.extend(
+        bytes
+            .iter()
+            .map(|b| ID_ALPHABET[(*b as usize) % ID_ALPHABET.len()] as char),
+    );
+    format!("{prefix}_{body}")
+}
+
 /// An alphanumeric client id of 32 characters (about 190 bits), no prefix,
 /// as OAuth clients expect.
 pub fn new_client_id() -> String {
@@ -61,6 +85,19 @@ mod tests {
         assert!(a.starts_with("usr_"));
         assert_eq!(a.len(), 24);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn sortable_ids_sort_by_time() {
+        let a = new_sortable_id("evt", 1_800_000_000);
+        let b = new_sortable_id("evt", 1_800_000_001);
+        let c = new_sortable_id("evt", 30_000_000_000);
+        assert_eq!(a.len(), 24);
+        assert!(a < b && b < c, "{a} {b} {c}");
+        assert_ne!(
+            new_sortable_id("evt", 1_800_000_000),
+            new_sortable_id("evt", 1_800_000_000)
+        );
     }
 
     #[test]

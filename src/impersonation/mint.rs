@@ -12,7 +12,7 @@ use crate::domain::{Application, User};
 use crate::error::{CoreError, CoreResult, Problems};
 use crate::oidc::authorize::ResponseType;
 use crate::oidc::params::space_list;
-use crate::secrets::{hash_secret, new_id, new_secret};
+use crate::secrets::{hash_secret, new_secret, new_sortable_id};
 use crate::services::Services;
 use crate::store::AuditContext;
 
@@ -283,7 +283,7 @@ pub async fn mint(
 
     let ticket = new_secret();
     let rec = Impersonation {
-        id: new_id("imp"),
+        id: new_sortable_id("imp", now),
         actor_id: actor.id.clone(),
         actor_email: actor.email.clone(),
         target_id: target.id.clone(),

@@ -10,7 +10,7 @@ use super::pkce;
 use crate::domain::impersonation::Impersonation;
 use crate::domain::{Api, Application, User};
 use crate::keys::Alg;
-use crate::secrets::{hash_secret, new_id, new_secret};
+use crate::secrets::{hash_secret, new_id, new_secret, new_sortable_id};
 use crate::services::Services;
 use crate::store::oauth::{CodeRecord, Grant, Redeem};
 use crate::store::AuditContext;
@@ -240,7 +240,7 @@ pub async fn authorization_response(
         .refresh_lifetime_secs
         .max(USERINFO_TOKEN_LIFETIME_SECS);
     let grant = Grant {
-        id: new_id("grt"),
+        id: new_sortable_id("grt", now),
         client_id: app.client_id.clone(),
         user_id: Some(user.id.clone()),
         scope: scope.join(" "),

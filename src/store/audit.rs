@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Store, Tx};
 use crate::error::CoreResult;
-use crate::secrets::new_id;
+use crate::secrets::new_sortable_id;
 
 /// Who did something and from where; recorded with every event.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -136,7 +136,7 @@ pub(crate) async fn append_all(tx: &mut Tx, events: Vec<Pending>) -> CoreResult<
     for (seq, p) in (first..).zip(events) {
         let mut e = AuditEvent {
             seq,
-            id: new_id("evt"),
+            id: new_sortable_id("evt", p.at),
             at: p.at,
             event_type: p.event_type,
             actor_id: p.actor_id,

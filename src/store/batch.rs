@@ -16,13 +16,15 @@
 //! rolled back and each operation retried in a transaction of its own, so
 //! one bad request never costs another its write.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::{append_all, AuditContext, Pending};
 use super::oauth::{CodeRecord, Grant};
-use super::pool::Pool;
+use super::pool::{Pool, Tx};
 use super::writer::{Inbox, Writer};
 use crate::domain::impersonation::Impersonation;
 use crate::error::{CoreError, CoreResult};
@@ -58,15 +60,71 @@ pub(crate) enum Op {
     },
 }
 
+/// A value for a deferred insert.
+pub(crate) enum Param {
+    Text(Option<String>),
+    Int(i64),
+}
+
+impl From<&str> for Param {
+    fn from(v: &str) -> Param {
+        Param::Text(Some(v.to_string()))
+    }
+}
+
+impl From<&String> for Param {
+    fn from(v: &String) -> Param {
+        Param::Text(Some(v.clone()))
+    }
+}
+
+impl From<&Option<String>> for Param {
+    fn from(v: &Option<String>) -> Param {
+        Param::Text(v.clone())
+    }
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Param {
+        Param::Int(v)
+    }
+}
+
+/// Rows of one table, inserted together when the batch commits.
+struct Rows {
+    /// `INSERT INTO table (columns)`.
+    head: &'static str,
+    columns: usize,
+    values: Vec<Param>,
+}
+
 /// The shared transaction as an operation sees it.
 pub(crate) struct Batch<'t> {
     conn: &'t mut AnyConnection,
     events: Vec<Pending>,
+    rows: Vec<Rows>,
 }
 
 impl Batch<'_> {
     pub fn conn(&mut self) -> &mut AnyConnection {
         self.conn
+    }
+
+    /// Queues a row for `head` ("INSERT INTO t (a, b)"), inserted with the
+    /// other rows of that table in one statement when the batch commits.
+    /// Tables are inserted in the order they first appear, so a row may
+    /// refer to one queued before it. Only for rows that nothing else in the
+    /// same batch reads: an operation's answer is not given before commit,
+    /// so nothing can ask for a row that is still queued.
+    pub fn insert(&mut self, head: &'static str, values: Vec<Param>) {
+        match self.rows.iter_mut().find(|r| r.head == head) {
+            Some(r) => r.values.extend(values),
+            None => self.rows.push(Rows {
+                head,
+                columns: values.len(),
+                values,
+            }),
+        }
     }
 
     /// Records an event, appended when the batch commits.
@@ -149,19 +207,53 @@ async fn run_batches(pool: Pool, begin: &'static str, mut rx: mpsc::UnboundedRec
 async fn commit(pool: &Pool, begin: &'static str, ops: &[&Op]) -> CoreResult<Vec<bool>> {
     let mut tx = pool.begin(begin).await?;
     let mut results = Vec::with_capacity(ops.len());
-    let events = {
+    let (events, rows) = {
         let mut b = Batch {
             conn: &mut tx,
             events: Vec::new(),
+            rows: Vec::new(),
         };
         for op in ops {
             results.push(apply(&mut b, op).await?);
         }
-        b.events
+        (b.events, b.rows)
     };
+    for table in rows {
+        insert_rows(&mut tx, table).await?;
+    }
     append_all(&mut tx, events).await?;
     tx.commit().await?;
     Ok(results)
+}
+
+/// Parameters per statement, far below every engine's limit.
+const MAX_PARAMS: usize = 2000;
+
+async fn insert_rows(tx: &mut Tx, table: Rows) -> CoreResult<()> {
+    let per_row = table.columns.max(1);
+    let rows_per_statement = (MAX_PARAMS / per_row).max(1);
+    let mut values = table.values.into_iter().peekable();
+    while values.peek().is_some() {
+        let chunk: Vec<Param> = values.by_ref().take(rows_per_statement * per_row).collect();
+        let mut sql = format!("{} VALUES ", table.head);
+        for (row, _) in chunk.chunks(per_row).enumerate() {
+            sql.push_str(if row == 0 { "(" } else { ", (" });
+            for col in 0..per_row {
+                let sep = if col == 0 { "" } else { ", " };
+                let _ = write!(sql, "{sep}${}", row * per_row + col + 1);
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for v in chunk {
+            q = match v {
+                Param::Text(t) => q.bind(t),
+                Param::Int(i) => q.bind(i),
+            };
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 async fn apply(b: &mut Batch<'_>, op: &Op) -> CoreResult<bool> {

@@ -256,31 +256,30 @@ pub(super) async fn insert(
     ticket_hash: &str,
     audit: Value,
 ) -> CoreResult<()> {
-    sqlx::query(
+    b.insert(
         "INSERT INTO impersonations (id, ticket_hash, actor_id, actor_email, target_id, target_email, client_id, \
            reason, ticket_ref, response_type, response_mode, scope, state, audience, redirect_uri, created_at, \
-           expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-    )
-    .bind(&rec.id)
-    .bind(ticket_hash)
-    .bind(&rec.actor_id)
-    .bind(&rec.actor_email)
-    .bind(&rec.target_id)
-    .bind(&rec.target_email)
-    .bind(&rec.client_id)
-    .bind(&rec.reason)
-    .bind(&rec.ticket_ref)
-    .bind(&rec.response_type)
-    .bind(&rec.response_mode)
-    .bind(&rec.scope)
-    .bind(&rec.state)
-    .bind(&rec.audience)
-    .bind(&rec.redirect_uri)
-    .bind(rec.created_at)
-    .bind(rec.expires_at)
-    .execute(b.conn())
-    .await?;
+           expires_at)",
+        vec![
+            (&rec.id).into(),
+            ticket_hash.into(),
+            (&rec.actor_id).into(),
+            (&rec.actor_email).into(),
+            (&rec.target_id).into(),
+            (&rec.target_email).into(),
+            (&rec.client_id).into(),
+            (&rec.reason).into(),
+            (&rec.ticket_ref).into(),
+            (&rec.response_type).into(),
+            (&rec.response_mode).into(),
+            (&rec.scope).into(),
+            (&rec.state).into(),
+            (&rec.audience).into(),
+            (&rec.redirect_uri).into(),
+            rec.created_at.into(),
+            rec.expires_at.into(),
+        ],
+    );
     b.audit(
         ctx,
         "impersonation.link_created",

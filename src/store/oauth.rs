@@ -316,42 +316,41 @@ pub(super) async fn insert_grant(
     g: &Grant,
     code: Option<(&str, &CodeRecord)>,
 ) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO grants (id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, impersonation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&g.id)
-    .bind(&g.client_id)
-    .bind(&g.user_id)
-    .bind(&g.scope)
-    .bind(&g.audience)
-    .bind(g.auth_time)
-    .bind(g.created_at)
-    .bind(g.expires_at)
-    .bind(&g.impersonation_id)
-    .execute(b.conn())
-    .await?;
+    b.insert(
+        "INSERT INTO grants (id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, \
+           impersonation_id)",
+        vec![
+            (&g.id).into(),
+            (&g.client_id).into(),
+            (&g.user_id).into(),
+            (&g.scope).into(),
+            (&g.audience).into(),
+            g.auth_time.into(),
+            g.created_at.into(),
+            g.expires_at.into(),
+            (&g.impersonation_id).into(),
+        ],
+    );
     if let Some((hash, c)) = code {
-        sqlx::query(
-            "INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, scope, audience, \
-               nonce, code_challenge, auth_time, created_at, expires_at, impersonation_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(hash)
-        .bind(&c.grant_id)
-        .bind(&c.client_id)
-        .bind(&c.user_id)
-        .bind(&c.redirect_uri)
-        .bind(&c.scope)
-        .bind(&c.audience)
-        .bind(&c.nonce)
-        .bind(&c.code_challenge)
-        .bind(c.auth_time)
-        .bind(g.created_at)
-        .bind(c.expires_at)
-        .bind(&c.impersonation_id)
-        .execute(b.conn())
-        .await?;
+        b.insert(
+            "INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, scope, \
+               audience, nonce, code_challenge, auth_time, created_at, expires_at, impersonation_id)",
+            vec![
+                hash.into(),
+                (&c.grant_id).into(),
+                (&c.client_id).into(),
+                (&c.user_id).into(),
+                (&c.redirect_uri).into(),
+                (&c.scope).into(),
+                (&c.audience).into(),
+                (&c.nonce).into(),
+                (&c.code_challenge).into(),
+                c.auth_time.into(),
+                g.created_at.into(),
+                c.expires_at.into(),
+                (&c.impersonation_id).into(),
+            ],
+        );
     }
     Ok(())
 }
