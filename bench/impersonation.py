@@ -9,13 +9,12 @@ flows and reports each run and the median. Target: at least 1,000 flows/s.
 """
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+
+from common import free_port, wait_healthy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MASQ = os.path.join(ROOT, "target/release/masquerade")
@@ -23,14 +22,6 @@ GEN = os.path.join(ROOT, "target/release/examples/bench_impersonation")
 BOOT = ("bench-impersonation", "bench-impersonation-secret-0123456789")
 CONCURRENCY = 32
 RUNS = 3
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def main(out):
@@ -46,19 +37,10 @@ def main(out):
         MASQUERADE_BOOTSTRAP_CLIENT_SECRET=BOOT[1],
         RUST_LOG="warn",
     )
-    log = open(os.path.join(work, "server.log"), "w")
-    proc = subprocess.Popen([MASQ, "--demo"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log_path = os.path.join(work, "server.log")
+    proc = subprocess.Popen([MASQ, "--demo"], env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except Exception:
-                time.sleep(0.05)
-            if time.time() > deadline:
-                raise SystemExit("bench: server did not start")
+        wait_healthy(f"{base}/healthz", proc, log_path)
         cmd = [GEN, "--base", base, "--bootstrap", f"{BOOT[0]}:{BOOT[1]}",
                "--concurrency", str(CONCURRENCY), "--warmup", "2", "--duration", "10"]
         runs = []

@@ -26,7 +26,6 @@ accepted), not when a target is missed.
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from common import free_port, wait_healthy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.join(ROOT, "target/release/examples/bench_token")
@@ -58,29 +59,17 @@ CODE_TARGET_RPS = 3000.0
 CODE_TARGET_P99_MS = 10.0
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+class Server:
+    """A server process this benchmark started; stopped on the way out."""
+
+    def stop(self):
+        if self in SERVERS:
+            SERVERS.remove(self)
+        self.proc.terminate()
+        self.proc.wait()
 
 
-def wait_healthy(url, proc, log):
-    t0 = time.time()
-    while time.time() - t0 < 60:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited early; log:\n{open(log).read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                if r.status == 200:
-                    return
-        except Exception:
-            time.sleep(0.05)
-    raise SystemExit(f"{url} did not come up")
-
-
-class Masquerade:
+class Masquerade(Server):
     def __init__(self, work):
         self.dir = os.path.join(work, "idp")
         os.makedirs(self.dir, exist_ok=True)
@@ -105,14 +94,8 @@ class Masquerade:
         wait_healthy(f"{self.base}/healthz", self.proc, self.log)
         SERVERS.append(self)
 
-    def stop(self):
-        if self in SERVERS:
-            SERVERS.remove(self)
-        self.proc.terminate()
-        self.proc.wait()
 
-
-class Peer:
+class Peer(Server):
     def __init__(self, work, codes=0):
         self.dir = os.path.join(work, "oidc-provider")
         os.makedirs(self.dir, exist_ok=True)
@@ -130,12 +113,6 @@ class Peer:
         self.mint_s = time.time() - t0
         wait_healthy(f"{self.base}/.well-known/openid-configuration", self.proc, self.log)
         SERVERS.append(self)
-
-    def stop(self):
-        if self in SERVERS:
-            SERVERS.remove(self)
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def post(url, form, user, secret):

@@ -125,6 +125,22 @@ async fn setup(o: Opts) -> Shared {
     }
 }
 
+/// The response if it has `status`, else its status and body as the error.
+async fn expect(
+    res: reqwest::Response,
+    status: u16,
+    step: &str,
+) -> Result<reqwest::Response, String> {
+    if res.status() == status {
+        return Ok(res);
+    }
+    Err(format!(
+        "{step}: {} {}",
+        res.status(),
+        res.text().await.unwrap_or_default()
+    ))
+}
+
 /// One mint → open → exchange. Returns an error message on any failure.
 async fn flow(s: &Shared, target: &str) -> Result<(), String> {
     let o = &s.o;
@@ -146,13 +162,7 @@ async fn flow(s: &Shared, target: &str) -> Result<(), String> {
         .send()
         .await
         .map_err(|e| format!("mint: {e}"))?;
-    if res.status() != 201 {
-        return Err(format!(
-            "mint: {} {}",
-            res.status(),
-            res.text().await.unwrap_or_default()
-        ));
-    }
+    let res = expect(res, 201, "mint").await?;
     let link: Value = res.json().await.map_err(|e| format!("mint: {e}"))?;
     let url = link["url"].as_str().ok_or("mint: no url")?;
     let res = s
@@ -188,13 +198,7 @@ async fn flow(s: &Shared, target: &str) -> Result<(), String> {
         .send()
         .await
         .map_err(|e| format!("exchange: {e}"))?;
-    if res.status() != 200 {
-        return Err(format!(
-            "exchange: {} {}",
-            res.status(),
-            res.text().await.unwrap_or_default()
-        ));
-    }
+    let res = expect(res, 200, "exchange").await?;
     let body: Value = res.json().await.map_err(|e| format!("exchange: {e}"))?;
     if body["id_token"].as_str().is_none() {
         return Err(format!("exchange: no ID token in {body}"));

@@ -580,15 +580,7 @@ fn link(id: &str, now: i64) -> masquerade::domain::impersonation::Impersonation 
         redirect_uri: "https://app.example/cb".into(),
         created_at: now,
         expires_at: now + 120,
-        redeemed_at: 0,
-        hint_expires_at: 0,
-        hint_used_at: 0,
-        session_expires_at: 0,
-        grant_id: None,
-        tokens_issued_at: 0,
-        denied_reason: String::new(),
-        revoked_at: 0,
-        revoked_by: None,
+        ..Default::default()
     }
 }
 

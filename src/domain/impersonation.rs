@@ -171,8 +171,9 @@ pub enum ImpersonationStatus {
     Revoked,
 }
 
-/// One minted link and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+/// One minted link and what became of it. `Default` is a link nothing has
+/// happened to yet (not redeemed, denied or revoked).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Impersonation {
     pub id: String,
     pub actor_id: String,
@@ -258,15 +259,7 @@ mod tests {
             redirect_uri: "https://app/cb".into(),
             created_at: 100,
             expires_at: 220,
-            redeemed_at: 0,
-            hint_expires_at: 0,
-            hint_used_at: 0,
-            session_expires_at: 0,
-            grant_id: None,
-            tokens_issued_at: 0,
-            denied_reason: String::new(),
-            revoked_at: 0,
-            revoked_by: None,
+            ..Default::default()
         }
     }
 

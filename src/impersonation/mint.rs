@@ -299,15 +299,7 @@ pub async fn mint(
         redirect_uri: link.redirect_uri.clone(),
         created_at: now,
         expires_at: now + settings.link_ttl_secs,
-        redeemed_at: 0,
-        hint_expires_at: 0,
-        hint_used_at: 0,
-        session_expires_at: 0,
-        grant_id: None,
-        tokens_issued_at: 0,
-        denied_reason: String::new(),
-        revoked_at: 0,
-        revoked_by: None,
+        ..Default::default()
     };
     let mut data = rec.audit_data();
     data["response_type"] = json!(rec.response_type);

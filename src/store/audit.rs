@@ -2,11 +2,10 @@
 //! content and of the event before it, so an edited or deleted row breaks the
 //! chain from that point on (`verify_chain`).
 
-use std::fmt::Write as _;
-
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::builder::{insert_rows, Param};
 use super::{Store, Tx};
 use crate::error::CoreResult;
 use crate::secrets::new_sortable_id;
@@ -114,9 +113,6 @@ pub async fn append(
     .await
 }
 
-/// Rows per INSERT: 11 parameters each, far below every engine's limit.
-const ROWS_PER_INSERT: usize = 100;
-
 /// Appends events in order inside the caller's transaction: one UPDATE of
 /// the head reserves their sequence numbers (and takes the row lock that
 /// serialises appenders across instances), then multi-row INSERTs. The
@@ -151,46 +147,29 @@ pub(crate) async fn append_all(tx: &mut Tx, events: Vec<Pending>) -> CoreResult<
         prev_hash = e.hash.clone();
         sealed.push(e);
     }
-    for chunk in sealed.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from(
-            "INSERT INTO audit_events (seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = i * 11;
-            let sep = if i == 0 { "" } else { ", " };
-            let _ = write!(
-                sql,
-                "{sep}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11
-            );
-        }
-        let mut q = sqlx::query(&sql);
-        for e in chunk {
-            q = q
-                .bind(e.seq)
-                .bind(&e.id)
-                .bind(e.at)
-                .bind(&e.event_type)
-                .bind(&e.actor_id)
-                .bind(&e.target_id)
-                .bind(&e.ip)
-                .bind(&e.user_agent)
-                .bind(&e.data)
-                .bind(&e.prev_hash)
-                .bind(&e.hash);
-        }
-        q.execute(&mut **tx).await?;
+    let mut values = Vec::with_capacity(sealed.len() * 11);
+    for e in &sealed {
+        values.extend([
+            Param::from(e.seq),
+            (&e.id).into(),
+            e.at.into(),
+            (&e.event_type).into(),
+            (&e.actor_id).into(),
+            (&e.target_id).into(),
+            (&e.ip).into(),
+            (&e.user_agent).into(),
+            (&e.data).into(),
+            (&e.prev_hash).into(),
+            (&e.hash).into(),
+        ]);
     }
+    insert_rows(
+        tx,
+        "INSERT INTO audit_events (seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash)",
+        11,
+        values,
+    )
+    .await?;
     Ok(())
 }
 

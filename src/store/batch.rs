@@ -16,15 +16,14 @@
 //! rolled back and each operation retried in a transaction of its own, so
 //! one bad request never costs another its write.
 
-use std::fmt::Write as _;
-
 use serde_json::Value;
 use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::{append_all, AuditContext, Pending};
+use super::builder::{insert_rows, Param};
 use super::oauth::{CodeRecord, Grant};
-use super::pool::{Pool, Tx};
+use super::pool::Pool;
 use super::writer::{Inbox, Writer};
 use crate::domain::impersonation::Impersonation;
 use crate::error::{CoreError, CoreResult};
@@ -58,36 +57,6 @@ pub(crate) enum Op {
         grant: Box<Grant>,
         code: Option<(String, Box<CodeRecord>)>,
     },
-}
-
-/// A value for a deferred insert.
-pub(crate) enum Param {
-    Text(Option<String>),
-    Int(i64),
-}
-
-impl From<&str> for Param {
-    fn from(v: &str) -> Param {
-        Param::Text(Some(v.to_string()))
-    }
-}
-
-impl From<&String> for Param {
-    fn from(v: &String) -> Param {
-        Param::Text(Some(v.clone()))
-    }
-}
-
-impl From<&Option<String>> for Param {
-    fn from(v: &Option<String>) -> Param {
-        Param::Text(v.clone())
-    }
-}
-
-impl From<i64> for Param {
-    fn from(v: i64) -> Param {
-        Param::Int(v)
-    }
 }
 
 /// Rows of one table, inserted together when the batch commits.
@@ -219,41 +188,11 @@ async fn commit(pool: &Pool, begin: &'static str, ops: &[&Op]) -> CoreResult<Vec
         (b.events, b.rows)
     };
     for table in rows {
-        insert_rows(&mut tx, table).await?;
+        insert_rows(&mut tx, table.head, table.columns, table.values).await?;
     }
     append_all(&mut tx, events).await?;
     tx.commit().await?;
     Ok(results)
-}
-
-/// Parameters per statement, far below every engine's limit.
-const MAX_PARAMS: usize = 2000;
-
-async fn insert_rows(tx: &mut Tx, table: Rows) -> CoreResult<()> {
-    let per_row = table.columns.max(1);
-    let rows_per_statement = (MAX_PARAMS / per_row).max(1);
-    let mut values = table.values.into_iter().peekable();
-    while values.peek().is_some() {
-        let chunk: Vec<Param> = values.by_ref().take(rows_per_statement * per_row).collect();
-        let mut sql = format!("{} VALUES ", table.head);
-        for (row, _) in chunk.chunks(per_row).enumerate() {
-            sql.push_str(if row == 0 { "(" } else { ", (" });
-            for col in 0..per_row {
-                let sep = if col == 0 { "" } else { ", " };
-                let _ = write!(sql, "{sep}${}", row * per_row + col + 1);
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(&sql);
-        for v in chunk {
-            q = match v {
-                Param::Text(t) => q.bind(t),
-                Param::Int(i) => q.bind(i),
-            };
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 async fn apply(b: &mut Batch<'_>, op: &Op) -> CoreResult<bool> {

@@ -2,7 +2,9 @@
 //! PostgreSQL accept (sqlx's QueryBuilder would emit `?` for `Any`).
 
 use sqlx::any::AnyArguments;
-use sqlx::{Any, Arguments, Encode, Type};
+use sqlx::{Any, AnyConnection, Arguments, Encode, Type};
+
+use crate::error::CoreResult;
 
 pub(crate) struct Sql<'a> {
     pub text: String,
@@ -37,6 +39,92 @@ impl<'a> Sql<'a> {
         let _ = self.args.add(value);
         self
     }
+
+    /// Appends `$n, $n+1, ...`, one placeholder per value, bound in order.
+    pub fn bind_list<T, I>(&mut self, values: I) -> &mut Self
+    where
+        I: IntoIterator<Item = T>,
+        T: 'a + Encode<'a, Any> + Type<Any>,
+    {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
+    fn bind_param(&mut self, p: Param) -> &mut Self {
+        match p {
+            Param::Text(t) => self.bind(t),
+            Param::Int(i) => self.bind(i),
+        }
+    }
+}
+
+/// A value for `insert_rows`.
+pub(crate) enum Param {
+    Text(Option<String>),
+    Int(i64),
+}
+
+impl From<&str> for Param {
+    fn from(v: &str) -> Param {
+        Param::Text(Some(v.to_string()))
+    }
+}
+
+impl From<&String> for Param {
+    fn from(v: &String) -> Param {
+        Param::Text(Some(v.clone()))
+    }
+}
+
+impl From<&Option<String>> for Param {
+    fn from(v: &Option<String>) -> Param {
+        Param::Text(v.clone())
+    }
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Param {
+        Param::Int(v)
+    }
+}
+
+/// Parameters per statement, far below every engine's limit.
+const MAX_PARAMS: usize = 2000;
+
+/// Inserts rows of `columns` values each (`values` row after row) with
+/// `head` ("INSERT INTO t (a, b)"), as many rows per statement as the
+/// parameter limit allows: one round trip for a whole batch.
+pub(crate) async fn insert_rows(
+    conn: &mut AnyConnection,
+    head: &str,
+    columns: usize,
+    values: Vec<Param>,
+) -> CoreResult<()> {
+    let columns = columns.max(1);
+    let per_statement = (MAX_PARAMS / columns).max(1) * columns;
+    let mut values = values.into_iter().peekable();
+    while values.peek().is_some() {
+        let mut q = Sql::new(head);
+        q.push(" VALUES ");
+        for (i, v) in values.by_ref().take(per_statement).enumerate() {
+            match i % columns {
+                0 if i == 0 => q.push("("),
+                0 => q.push("), ("),
+                _ => q.push(", "),
+            };
+            q.bind_param(v);
+        }
+        q.push(")");
+        sqlx::query_with(&q.text, q.args)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -48,5 +136,7 @@ mod tests {
         let mut q = Sql::new("SELECT 1 WHERE a = ");
         q.bind(1i64).push(" AND b = ").bind("x".to_string());
         assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b = $2");
+        q.push(" AND c IN (").bind_list(["y", "z"]).push(")");
+        assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b = $2 AND c IN ($3, $4)");
     }
 }

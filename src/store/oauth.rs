@@ -2,11 +2,10 @@
 //! are stored by hash; every state change is a single conditional UPDATE so
 //! two concurrent redemptions cannot both succeed.
 
-use std::fmt::Write as _;
-
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch::{Batch, Op};
+use super::builder::Sql;
 use super::pool::Pool;
 use super::writer::{Inbox, Writer};
 use super::Store;
@@ -291,24 +290,19 @@ async fn run_claims(pool: Pool, mut rx: mpsc::UnboundedReceiver<Claim>) {
 
 /// One statement: marks every unused code of the batch used and returns them.
 async fn claim_batch(pool: &Pool, batch: &[Claim]) -> CoreResult<Vec<ClaimedCode>> {
-    let mut sql = String::from(
-        "UPDATE authorization_codes SET used_at = $1 WHERE used_at = 0 AND code_hash IN (",
-    );
-    for i in 0..batch.len() {
-        let sep = if i == 0 { "" } else { ", " };
-        let _ = write!(sql, "{sep}${}", i + 2);
-    }
-    sql.push_str(
-        ") RETURNING code_hash, grant_id, client_id, user_id, redirect_uri, scope, audience, nonce, \
-         code_challenge, auth_time, expires_at, used_at, impersonation_id",
-    );
     let now = batch.iter().map(|c| c.now).max().unwrap_or_default();
-    let mut q = sqlx::query_as::<_, ClaimedCode>(&sql).bind(now);
-    for c in batch {
-        q = q.bind(&c.hash);
-    }
+    let mut q = Sql::new("UPDATE authorization_codes SET used_at = ");
+    q.bind(now)
+        .push(" WHERE used_at = 0 AND code_hash IN (")
+        .bind_list(batch.iter().map(|c| c.hash.as_str()))
+        .push(
+            ") RETURNING code_hash, grant_id, client_id, user_id, redirect_uri, scope, audience, nonce, \
+             code_challenge, auth_time, expires_at, used_at, impersonation_id",
+        );
     let mut conn = pool.acquire().await?;
-    Ok(q.fetch_all(&mut *conn).await?)
+    Ok(sqlx::query_as_with(&q.text, q.args)
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 pub(super) async fn insert_grant(

@@ -237,23 +237,17 @@ impl Store {
     /// The users with these ids that exist, with their roles, in one query
     /// (an impersonation reads both parties on every link).
     pub async fn get_users(&self, ids: &[&str]) -> CoreResult<Vec<User>> {
-        let mut sql = String::from(
+        let mut q = Sql::new(
             "SELECT u.id, u.email, u.name, u.picture, u.connection_id, c.name AS connection_name, \
              u.password_hash, u.blocked, u.created_at, u.updated_at, u.last_login_at, u.login_count, \
              u.app_metadata, u.user_metadata, r.role_id FROM users u JOIN connections c ON c.id = u.connection_id \
              LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id IN (",
         );
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        sql.push_str(&marks.join(", "));
-        sql.push_str(") ORDER BY u.id, r.role_id");
-        let mut q = sqlx::query_as::<_, UserRoleRow>(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        let rows = q.fetch_all(&mut *self.read().await?).await?;
+        q.bind_list(ids.iter().copied())
+            .push(") ORDER BY u.id, r.role_id");
+        let rows: Vec<UserRoleRow> = sqlx::query_as_with(&q.text, q.args)
+            .fetch_all(&mut *self.read().await?)
+            .await?;
         let mut users: Vec<User> = Vec::new();
         for row in rows {
             match users.last_mut() {
@@ -515,13 +509,8 @@ impl Store {
             return Ok(());
         }
         let mut q = Sql::new("SELECT user_id, role_id FROM user_roles WHERE user_id IN (");
-        for (i, u) in users.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(u.id.clone());
-        }
-        q.push(") ORDER BY role_id");
+        q.bind_list(users.iter().map(|u| u.id.clone()))
+            .push(") ORDER BY role_id");
         let rows: Vec<(String, String)> = sqlx::query_as_with(&q.text, q.args)
             .fetch_all(&mut *self.read().await?)
             .await?;

@@ -117,6 +117,23 @@ pub fn client() -> Client {
 
 impl Server {
     /// Calls a server function the way the browser does (same-origin form post).
+    /// The Users list as the console asks for it: a search with every
+    /// filter and the sort at their defaults.
+    pub async fn search_users(
+        &self,
+        cookie: Option<&str>,
+        q: &str,
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let form = [
+            ("q", q),
+            ("connection", ""),
+            ("status", ""),
+            ("sort", "email"),
+            ("desc", "false"),
+        ];
+        self.call("search_users", cookie, &form).await
+    }
+
     pub async fn call(
         &self,
         name: &str,
