@@ -1,7 +1,7 @@
 //! Named token-endpoint scenarios, one assertion each, for readable
 //! regressions.
 
-use super::token::{introspect, mint, Model};
+use super::token::{mint, Model};
 use super::*;
 
 async fn token_call(
@@ -291,7 +291,7 @@ async fn token_scenarios() {
     assert_eq!(status, StatusCode::OK, "{first}");
     let at = first["access_token"].as_str().unwrap().to_string();
     let rt = first["refresh_token"].as_str().unwrap().to_string();
-    assert_eq!(introspect(&s, &at).await["active"], true);
+    assert_eq!(s.introspect(&at).await["active"], true);
     expect_error(
         "a replayed code",
         &token_call(
@@ -304,7 +304,7 @@ async fn token_scenarios() {
         "invalid_grant",
     );
     assert_eq!(
-        introspect(&s, &at).await["active"],
+        s.introspect(&at).await["active"],
         false,
         "the access token from the replayed code is revoked"
     );
@@ -350,7 +350,7 @@ async fn token_scenarios() {
         &token_call(&s, sample_auth, Some(FORM), refresh(&rt1)).await,
         "invalid_grant",
     );
-    assert_eq!(introspect(&s, &at2).await["active"], false);
+    assert_eq!(s.introspect(&at2).await["active"], false);
     let r = client()
         .get(format!("{}/userinfo", s.base))
         .bearer_auth(&at2)

@@ -697,19 +697,6 @@ async fn run_token_case(
     }
 }
 
-pub(super) async fn introspect(s: &Server, token: &str) -> Value {
-    client()
-        .post(format!("{}/oauth/introspect", s.base))
-        .basic_auth("sample-app", Some(SAMPLE_SECRET))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn token_property() {
     token_property_on(server().await, case_count(400)).await;
@@ -745,7 +732,7 @@ async fn token_property_on(s: Server, n: usize) {
     let mut checked = 0;
     for (g, grant) in model.grants.iter().enumerate() {
         for at in &grant.access_tokens {
-            let active = introspect(&s, at).await["active"] == true;
+            let active = s.introspect(at).await["active"] == true;
             checked += 1;
             if active == grant.revoked {
                 failures.push(format!(
