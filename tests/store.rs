@@ -41,6 +41,7 @@ both_backends!(
     audit_chain_detects_tampering,
     bootstrap_is_idempotent,
     batched_writes_commit_together_and_survive_a_failing_neighbour,
+    batched_claims_and_token_records_decide_each_link_alone,
 );
 
 fn ctx() -> AuditContext {
@@ -660,4 +661,176 @@ async fn batched_writes_commit_together_and_survive_a_failing_neighbour(store: S
         ChainCheck::Intact { events } => assert_eq!(events, before + 39 + 1),
         other => panic!("{other:?}"),
     }
+}
+
+/// A batch claims all its links in one statement and records all its token
+/// issues in another (`store::batch`). Each link must still be decided on
+/// its own: a live link is won once however often it is claimed, an
+/// expired, revoked or denied one never, a hint lands on its own link, and
+/// a second record of tokens keeps the first time.
+async fn batched_claims_and_token_records_decide_each_link_alone(store: Store) {
+    use masquerade::store::impersonations::Claim;
+    use masquerade::store::oauth::Grant;
+    let expired = masquerade::domain::impersonation::Impersonation {
+        expires_at: NOW - 1,
+        ..link("imp_expired", NOW - 200)
+    };
+    for (rec, hash) in [
+        (link("imp_live", NOW), "h-live"),
+        (link("imp_hinted", NOW), "h-hinted"),
+        (expired, "h-expired"),
+        (link("imp_revoked", NOW), "h-revoked"),
+        (link("imp_denied", NOW), "h-denied"),
+    ] {
+        store
+            .insert_impersonation(&ctx(), &rec, hash, serde_json::json!({}))
+            .await
+            .unwrap();
+    }
+    store
+        .revoke_impersonation(&ctx(), "imp_revoked", serde_json::json!({}), NOW)
+        .await
+        .unwrap();
+    store
+        .record_impersonation_denied(
+            &ctx(),
+            Some("imp_denied"),
+            "usr_target",
+            "actor_lost_permission",
+            serde_json::json!({}),
+            NOW,
+        )
+        .await
+        .unwrap();
+    // Links whose tokens are recorded, each with the grant made under it.
+    for i in 0..3 {
+        let id = format!("imp_tokens_{i}");
+        store
+            .insert_impersonation(
+                &ctx(),
+                &link(&id, NOW),
+                &format!("h-t{i}"),
+                serde_json::json!({}),
+            )
+            .await
+            .unwrap();
+        let grant = Grant {
+            id: format!("grt_{i}"),
+            client_id: "app".into(),
+            user_id: Some("usr_target".into()),
+            scope: "openid".into(),
+            audience: None,
+            auth_time: NOW,
+            created_at: NOW,
+            expires_at: NOW + 3600,
+            revoked_at: 0,
+            impersonation_id: Some(id),
+        };
+        store.create_grant(&grant, None).await.unwrap();
+    }
+
+    let mut claims = Vec::new();
+    for id in [
+        "imp_live",
+        "imp_hinted",
+        "imp_expired",
+        "imp_revoked",
+        "imp_denied",
+    ] {
+        for _ in 0..3 {
+            let store = store.clone();
+            let rec = link(id, NOW);
+            claims.push(tokio::spawn(async move {
+                let hint = (id == "imp_hinted").then_some(("hint-hash", NOW + 300));
+                let claim = Claim {
+                    session_expires_at: NOW + 3600,
+                    hint,
+                };
+                let won = store
+                    .claim_impersonation(&ctx(), &rec, &claim, serde_json::json!({}), NOW + 1)
+                    .await
+                    .unwrap();
+                (id, won)
+            }));
+        }
+    }
+    let records: Vec<_> = (0..3)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let rec = link(&format!("imp_tokens_{i}"), NOW);
+                store
+                    .record_impersonation_tokens(&ctx(), &rec, serde_json::json!({}), NOW + 2 + i)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut wins = std::collections::BTreeMap::new();
+    for h in claims {
+        let (id, won) = h.await.unwrap();
+        *wins.entry(id).or_insert(0) += usize::from(won);
+    }
+    for h in records {
+        h.await.unwrap();
+    }
+    let expected: std::collections::BTreeMap<_, _> = [
+        ("imp_denied", 0),
+        ("imp_expired", 0),
+        ("imp_hinted", 1),
+        ("imp_live", 1),
+        ("imp_revoked", 0),
+    ]
+    .into();
+    assert_eq!(wins, expected);
+
+    let live = store.get_impersonation("imp_live").await.unwrap();
+    assert_eq!(
+        (
+            live.redeemed_at,
+            live.session_expires_at,
+            live.hint_expires_at
+        ),
+        (NOW + 1, NOW + 3600, 0)
+    );
+    let hinted = store.get_impersonation("imp_hinted").await.unwrap();
+    assert_eq!(
+        (hinted.redeemed_at, hinted.hint_expires_at),
+        (NOW + 1, NOW + 300)
+    );
+    let by_hint = store
+        .claim_impersonation_hint("hint-hash", NOW + 2)
+        .await
+        .unwrap();
+    assert_eq!(by_hint.map(|r| r.id).as_deref(), Some("imp_hinted"));
+    for id in ["imp_expired", "imp_revoked", "imp_denied"] {
+        assert_eq!(
+            store.get_impersonation(id).await.unwrap().redeemed_at,
+            0,
+            "{id}"
+        );
+    }
+
+    // A later record of the same link keeps the first time and grant.
+    store
+        .record_impersonation_tokens(
+            &ctx(),
+            &link("imp_tokens_0", NOW),
+            serde_json::json!({}),
+            NOW + 50,
+        )
+        .await
+        .unwrap();
+    for i in 0..3 {
+        let rec = store
+            .get_impersonation(&format!("imp_tokens_{i}"))
+            .await
+            .unwrap();
+        assert_eq!(rec.grant_id.as_deref(), Some(format!("grt_{i}").as_str()));
+        assert_eq!(rec.tokens_issued_at, NOW + 2 + i);
+    }
+    assert!(matches!(
+        store.verify_audit_chain().await.unwrap(),
+        ChainCheck::Intact { .. }
+    ));
 }

@@ -5,23 +5,24 @@
 //! BEGIN to COMMIT, and each statement is a round trip to the connection's
 //! thread. At 32 concurrent Sign in as User flows the writer was the
 //! bottleneck while the machine stood 30% idle: each flow held it for about
-//! 20 round trips. Here one task takes every write waiting, runs them in one
-//! transaction, appends all their audit events with one UPDATE of the chain
-//! head and one multi-row INSERT, commits once, and answers each requester.
-//! A flow then holds the writer for about five round trips.
+//! 20 round trips. Here one task takes every write waiting and runs them in
+//! one transaction of a fixed handful of statements, however many there
+//! are: one UPDATE claims every link being redeemed, one multi-row INSERT
+//! per table, one UPDATE records every issue of tokens, and the audit
+//! events take one UPDATE of the chain head and one multi-row INSERT. It
+//! commits once, then answers each requester.
 //!
-//! Operations run in arrival order and see each other's changes, exactly as
-//! if each had committed on its own: of two claims of the same link in one
-//! batch, the second finds it used. If any operation fails, the batch is
-//! rolled back and each operation retried in a transaction of its own, so
-//! one bad request never costs another its write.
+//! Each answer is what it would have been had every operation committed on
+//! its own in arrival order: of two claims of the same link in one batch,
+//! the first decides and the second finds it used. If any statement fails,
+//! the batch is rolled back and each operation retried in a transaction of
+//! its own, so one bad request never costs another its write.
 
 use serde_json::Value;
-use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::{append_all, AuditContext, Pending};
-use super::builder::{insert_rows, Param};
+use super::builder::{with_rows, Param};
 use super::oauth::{CodeRecord, Grant};
 use super::pool::Pool;
 use super::writer::{Inbox, Writer};
@@ -59,37 +60,51 @@ pub(crate) enum Op {
     },
 }
 
-/// Rows of one table, inserted together when the batch commits.
+/// Rows for one statement, run together when the batch commits.
 struct Rows {
-    /// `INSERT INTO table (columns)`.
+    /// Everything before `VALUES`: "INSERT INTO t (a, b)", or
+    /// "UPDATE t SET ... FROM (".
     head: &'static str,
+    /// Everything after the rows: "" or ") AS v WHERE ...".
+    tail: &'static str,
     columns: usize,
     values: Vec<Param>,
 }
 
-/// The shared transaction as an operation sees it.
-pub(crate) struct Batch<'t> {
-    conn: &'t mut AnyConnection,
+/// What the operations of a batch leave to be written at commit: rows to
+/// insert, rows that drive an UPDATE, audit events. Every operation's
+/// answer is decided before commit (a claim by the one statement that
+/// claims the whole batch's links), and none is given before commit, so
+/// nothing can ask for a row that is still queued.
+#[derive(Default)]
+pub(crate) struct Batch {
+    inserts: Vec<Rows>,
+    updates: Vec<Rows>,
     events: Vec<Pending>,
-    rows: Vec<Rows>,
 }
 
-impl Batch<'_> {
-    pub fn conn(&mut self) -> &mut AnyConnection {
-        self.conn
+impl Batch {
+    /// Queues a row for `head` ("INSERT INTO t (a, b)"), inserted with the
+    /// other rows of that table in one statement. Tables are inserted in
+    /// the order they first appear, so a row may refer to one queued
+    /// before it.
+    pub fn insert(&mut self, head: &'static str, values: Vec<Param>) {
+        Self::queue(&mut self.inserts, head, "", values);
     }
 
-    /// Queues a row for `head` ("INSERT INTO t (a, b)"), inserted with the
-    /// other rows of that table in one statement when the batch commits.
-    /// Tables are inserted in the order they first appear, so a row may
-    /// refer to one queued before it. Only for rows that nothing else in the
-    /// same batch reads: an operation's answer is not given before commit,
-    /// so nothing can ask for a row that is still queued.
-    pub fn insert(&mut self, head: &'static str, values: Vec<Param>) {
-        match self.rows.iter_mut().find(|r| r.head == head) {
+    /// Queues a row of values for an `UPDATE ... FROM (VALUES ...) AS v`
+    /// that `head` and `tail` surround; run after the inserts. The values
+    /// are `v.column1`, `v.column2`, ... in both databases.
+    pub fn update(&mut self, head: &'static str, tail: &'static str, values: Vec<Param>) {
+        Self::queue(&mut self.updates, head, tail, values);
+    }
+
+    fn queue(list: &mut Vec<Rows>, head: &'static str, tail: &'static str, values: Vec<Param>) {
+        match list.iter_mut().find(|r| r.head == head) {
             Some(r) => r.values.extend(values),
-            None => self.rows.push(Rows {
+            None => list.push(Rows {
                 head,
+                tail,
                 columns: values.len(),
                 values,
             }),
@@ -172,62 +187,76 @@ async fn run_batches(pool: Pool, begin: &'static str, mut rx: mpsc::UnboundedRec
     }
 }
 
-/// One transaction: every operation in order, then their audit events.
+/// One transaction: the claims of every link in the batch in one
+/// statement, every operation in order, their rows, their audit events.
 async fn commit(pool: &Pool, begin: &'static str, ops: &[&Op]) -> CoreResult<Vec<bool>> {
+    use super::{impersonations as imp, oauth};
     let mut tx = pool.begin(begin).await?;
+    let claims: Vec<imp::LinkClaim<'_>> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::ClaimImpersonation {
+                rec,
+                session_expires_at,
+                hint,
+                now,
+                ..
+            } => Some(imp::LinkClaim {
+                id: &rec.id,
+                session_expires_at: *session_expires_at,
+                hint: hint.as_ref().map(|(h, at)| (h.as_str(), *at)),
+                now: *now,
+            }),
+            _ => None,
+        })
+        .collect();
+    let mut won = imp::claim_all(&mut tx, &claims).await?.into_iter();
+    let mut b = Batch::default();
     let mut results = Vec::with_capacity(ops.len());
-    let (events, rows) = {
-        let mut b = Batch {
-            conn: &mut tx,
-            events: Vec::new(),
-            rows: Vec::new(),
-        };
-        for op in ops {
-            results.push(apply(&mut b, op).await?);
-        }
-        (b.events, b.rows)
-    };
-    for table in rows {
-        insert_rows(&mut tx, table.head, table.columns, table.values).await?;
+    for op in ops {
+        results.push(match op {
+            Op::InsertImpersonation {
+                ctx,
+                rec,
+                ticket_hash,
+                audit,
+            } => {
+                imp::insert(&mut b, ctx, rec, ticket_hash, audit.clone());
+                true
+            }
+            Op::ClaimImpersonation {
+                ctx,
+                rec,
+                audit,
+                now,
+                ..
+            } => {
+                let won = won.next().unwrap_or(false);
+                if won {
+                    imp::claimed(&mut b, ctx, rec, audit.clone(), *now);
+                }
+                won
+            }
+            Op::RecordImpersonationTokens {
+                ctx,
+                rec,
+                audit,
+                now,
+            } => {
+                imp::record_tokens(&mut b, ctx, rec, audit.clone(), *now);
+                true
+            }
+            Op::CreateGrant { grant, code } => {
+                let code = code.as_ref().map(|(h, c)| (h.as_str(), c.as_ref()));
+                oauth::insert_grant(&mut b, grant, code);
+                true
+            }
+        });
     }
-    append_all(&mut tx, events).await?;
+    for rows in b.inserts.into_iter().chain(b.updates) {
+        with_rows(&mut tx, rows.head, rows.tail, rows.columns, rows.values).await?;
+    }
+    append_all(&mut tx, b.events).await?;
     tx.commit().await?;
     Ok(results)
-}
-
-async fn apply(b: &mut Batch<'_>, op: &Op) -> CoreResult<bool> {
-    use super::{impersonations as imp, oauth};
-    match op {
-        Op::InsertImpersonation {
-            ctx,
-            rec,
-            ticket_hash,
-            audit,
-        } => imp::insert(b, ctx, rec, ticket_hash, audit.clone())
-            .await
-            .map(|_| true),
-        Op::ClaimImpersonation {
-            ctx,
-            rec,
-            session_expires_at,
-            hint,
-            audit,
-            now,
-        } => {
-            let hint = hint.as_ref().map(|(h, at)| (h.as_str(), *at));
-            imp::claim(b, ctx, rec, *session_expires_at, hint, audit.clone(), *now).await
-        }
-        Op::RecordImpersonationTokens {
-            ctx,
-            rec,
-            audit,
-            now,
-        } => imp::record_tokens(b, ctx, rec, audit.clone(), *now)
-            .await
-            .map(|_| true),
-        Op::CreateGrant { grant, code } => {
-            let code = code.as_ref().map(|(h, c)| (h.as_str(), c.as_ref()));
-            oauth::insert_grant(b, grant, code).await.map(|_| true)
-        }
-    }
 }

@@ -55,6 +55,26 @@ impl<'a> Sql<'a> {
         self
     }
 
+    /// Appends `($1, $2), ($3, $4)`: `values` row after row, `columns`
+    /// to a row.
+    pub fn rows<I: IntoIterator<Item = Param>>(&mut self, values: I, columns: usize) -> &mut Self {
+        let columns = columns.max(1);
+        let mut any = false;
+        for (i, v) in values.into_iter().enumerate() {
+            match i % columns {
+                0 if i == 0 => self.push("("),
+                0 => self.push("), ("),
+                _ => self.push(", "),
+            };
+            self.bind_param(v);
+            any = true;
+        }
+        if any {
+            self.push(")");
+        }
+        self
+    }
+
     fn bind_param(&mut self, p: Param) -> &mut Self {
         match p {
             Param::Text(t) => self.bind(t),
@@ -63,7 +83,7 @@ impl<'a> Sql<'a> {
     }
 }
 
-/// A value for `insert_rows`.
+/// A value for `insert_rows` and `with_rows`.
 pub(crate) enum Param {
     Text(Option<String>),
     Int(i64),
@@ -105,21 +125,26 @@ pub(crate) async fn insert_rows(
     columns: usize,
     values: Vec<Param>,
 ) -> CoreResult<()> {
+    with_rows(conn, head, "", columns, values).await
+}
+
+/// Runs `head VALUES (...), (...) tail` over rows of `columns` values each,
+/// as many rows per statement as the parameter limit allows.
+pub(crate) async fn with_rows(
+    conn: &mut AnyConnection,
+    head: &str,
+    tail: &str,
+    columns: usize,
+    values: Vec<Param>,
+) -> CoreResult<()> {
     let columns = columns.max(1);
     let per_statement = (MAX_PARAMS / columns).max(1) * columns;
     let mut values = values.into_iter().peekable();
     while values.peek().is_some() {
         let mut q = Sql::new(head);
         q.push(" VALUES ");
-        for (i, v) in values.by_ref().take(per_statement).enumerate() {
-            match i % columns {
-                0 if i == 0 => q.push("("),
-                0 => q.push("), ("),
-                _ => q.push(", "),
-            };
-            q.bind_param(v);
-        }
-        q.push(")");
+        q.rows(values.by_ref().take(per_statement), columns);
+        q.push(tail);
         sqlx::query_with(&q.text, q.args)
             .execute(&mut *conn)
             .await?;

@@ -3,9 +3,11 @@
 //! redeemed once even when two browsers race for it.
 
 use serde_json::Value;
+use sqlx::AnyConnection;
 
 use super::audit::{append, AuditContext};
 use super::batch::{Batch, Op};
+use super::builder::{Param, Sql};
 use super::oauth::revoke_grant_tx;
 use super::Store;
 use crate::domain::impersonation::Impersonation;
@@ -249,13 +251,13 @@ impl Store {
     }
 }
 
-pub(super) async fn insert(
-    b: &mut Batch<'_>,
+pub(super) fn insert(
+    b: &mut Batch,
     ctx: &AuditContext,
     rec: &Impersonation,
     ticket_hash: &str,
     audit: Value,
-) -> CoreResult<()> {
+) {
     b.insert(
         "INSERT INTO impersonations (id, ticket_hash, actor_id, actor_email, target_id, target_email, client_id, \
            reason, ticket_ref, response_type, response_mode, scope, state, audience, redirect_uri, created_at, \
@@ -287,33 +289,70 @@ pub(super) async fn insert(
         audit,
         rec.created_at,
     );
-    Ok(())
 }
 
-pub(super) async fn claim(
-    b: &mut Batch<'_>,
+/// One redemption in a batch's claim of links.
+pub(super) struct LinkClaim<'a> {
+    pub id: &'a str,
+    pub session_expires_at: i64,
+    pub hint: Option<(&'a str, i64)>,
+    pub now: i64,
+}
+
+/// Marks every link of the batch used, each once, in one statement; for
+/// each claim in order, whether it won. A link is claimed only while it is
+/// unused, unexpired, not denied and not revoked. Of two claims of the same
+/// link in one batch the first decides, as if each had committed alone:
+/// the second finds the link used, or unusable for the same reason.
+pub(super) async fn claim_all(
+    conn: &mut AnyConnection,
+    claims: &[LinkClaim<'_>],
+) -> CoreResult<Vec<bool>> {
+    let mut first: Vec<bool> = Vec::with_capacity(claims.len());
+    let mut values = Vec::new();
+    for (i, c) in claims.iter().enumerate() {
+        let is_first = !claims[..i].iter().any(|o| o.id == c.id);
+        first.push(is_first);
+        if is_first {
+            values.extend([
+                c.id.into(),
+                c.now.into(),
+                c.session_expires_at.into(),
+                Param::Text(c.hint.map(|h| h.0.to_string())),
+                c.hint.map_or(0, |h| h.1).into(),
+            ]);
+        }
+    }
+    if values.is_empty() {
+        return Ok(first);
+    }
+    let mut q = Sql::new(
+        "UPDATE impersonations SET redeemed_at = v.column2, session_expires_at = v.column3, \
+           hint_hash = v.column4, hint_expires_at = v.column5 FROM (VALUES ",
+    );
+    q.rows(values, 5).push(
+        ") AS v WHERE impersonations.id = v.column1 AND impersonations.redeemed_at = 0 \
+           AND impersonations.expires_at > v.column2 AND impersonations.denied_reason = '' \
+           AND impersonations.revoked_at = 0 RETURNING id",
+    );
+    let won: Vec<(String,)> = sqlx::query_as_with(&q.text, q.args)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(claims
+        .iter()
+        .zip(first)
+        .map(|(c, first)| first && won.iter().any(|(id,)| id == c.id))
+        .collect())
+}
+
+/// The event of a claim that won.
+pub(super) fn claimed(
+    b: &mut Batch,
     ctx: &AuditContext,
     rec: &Impersonation,
-    session_expires_at: i64,
-    hint: Option<(&str, i64)>,
     audit: Value,
     now: i64,
-) -> CoreResult<bool> {
-    let n = sqlx::query(
-        "UPDATE impersonations SET redeemed_at = $2, session_expires_at = $3, hint_hash = $4, hint_expires_at = $5 \
-         WHERE id = $1 AND redeemed_at = 0 AND expires_at > $2 AND denied_reason = '' AND revoked_at = 0",
-    )
-    .bind(&rec.id)
-    .bind(now)
-    .bind(session_expires_at)
-    .bind(hint.map(|h| h.0))
-    .bind(hint.map(|h| h.1).unwrap_or(0))
-    .execute(b.conn())
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Ok(false);
-    }
+) {
     b.audit(
         ctx,
         "impersonation.link_redeemed",
@@ -321,27 +360,26 @@ pub(super) async fn claim(
         audit,
         now,
     );
-    Ok(true)
 }
 
-pub(super) async fn record_tokens(
-    b: &mut Batch<'_>,
+/// Ties the link to its grant (the first one made under it) and stamps when
+/// tokens were first issued.
+pub(super) fn record_tokens(
+    b: &mut Batch,
     ctx: &AuditContext,
     rec: &Impersonation,
     audit: Value,
     now: i64,
-) -> CoreResult<()> {
-    sqlx::query(
+) {
+    b.update(
         "UPDATE impersonations SET \
-           grant_id = COALESCE(grant_id, (SELECT g.id FROM grants g WHERE g.impersonation_id = $1 \
+           grant_id = COALESCE(grant_id, (SELECT g.id FROM grants g WHERE g.impersonation_id = impersonations.id \
                                           ORDER BY g.created_at LIMIT 1)), \
-           tokens_issued_at = CASE WHEN tokens_issued_at = 0 THEN $2 ELSE tokens_issued_at END \
-         WHERE id = $1",
-    )
-    .bind(&rec.id)
-    .bind(now)
-    .execute(b.conn())
-    .await?;
+           tokens_issued_at = CASE WHEN tokens_issued_at = 0 THEN v.column2 ELSE tokens_issued_at END \
+         FROM (",
+        ") AS v WHERE impersonations.id = v.column1",
+        vec![(&rec.id).into(), now.into()],
+    );
     b.audit(
         ctx,
         "impersonation.tokens_issued",
@@ -349,5 +387,4 @@ pub(super) async fn record_tokens(
         audit,
         now,
     );
-    Ok(())
 }

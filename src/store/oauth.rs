@@ -305,11 +305,7 @@ async fn claim_batch(pool: &Pool, batch: &[Claim]) -> CoreResult<Vec<ClaimedCode
         .await?)
 }
 
-pub(super) async fn insert_grant(
-    b: &mut Batch<'_>,
-    g: &Grant,
-    code: Option<(&str, &CodeRecord)>,
-) -> CoreResult<()> {
+pub(super) fn insert_grant(b: &mut Batch, g: &Grant, code: Option<(&str, &CodeRecord)>) {
     b.insert(
         "INSERT INTO grants (id, client_id, user_id, scope, audience, auth_time, created_at, expires_at, \
            impersonation_id)",
@@ -346,5 +342,4 @@ pub(super) async fn insert_grant(
             ],
         );
     }
-    Ok(())
 }
