@@ -278,6 +278,14 @@ test('the button says why when nobody can be impersonated', async ({ page }, tes
   await open(page, '/users');
   await expect(page.getByRole('button', { name: 'Sign in as User', exact: true }).first()).toBeVisible();
   await screenshot(page, testInfo, 'users-with-sign-in-as');
+  // Opened from a row, the dialog sits inside a right-aligned cell; it used
+  // to inherit that alignment, title and labels included.
+  await page.locator('button:not([disabled])', { hasText: 'Sign in as User' }).first().click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByLabel('Application')).toBeVisible();
+  await expect(dialog.getByRole('heading', { level: 2 })).toHaveCSS('text-align', 'left');
+  await expect(dialog.getByText('Application', { exact: true })).toHaveCSS('text-align', 'left');
+  await screenshot(page, testInfo, 'users-row-dialog');
 });
 
 test('Settings → Impersonation validates and saves the tenant rules', async ({ page }, testInfo) => {

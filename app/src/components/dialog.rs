@@ -16,7 +16,7 @@ pub fn ConfirmDialog(
     let title_id = "confirm-title";
     view! {
         <Show when=move || open.get()>
-            <div class="fixed inset-0 z-40 flex items-center justify-center bg-slate-900/40 p-4">
+            <div class="fixed inset-0 z-40 flex items-center justify-center bg-slate-900/40 p-4 text-left">
                 <div
                     role="dialog"
                     aria-modal="true"

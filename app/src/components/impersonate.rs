@@ -63,7 +63,9 @@ fn ImpersonateDialog(user_id: String, label: String, open: RwSignal<bool>) -> im
     let choices = Resource::new(|| (), move |_| impersonation_options(id.clone()));
     let title = format!("Sign in as {label}");
     view! {
-        <div class="fixed inset-0 z-40 flex items-start justify-center bg-slate-900/40 p-4 sm:pt-10">
+        // Mounted inside a right-aligned table cell on the Users list: the
+        // dialog must not inherit that alignment.
+        <div class="fixed inset-0 z-40 flex items-start justify-center bg-slate-900/40 p-4 text-left sm:pt-10">
             <div
                 role="dialog"
                 aria-modal="true"
