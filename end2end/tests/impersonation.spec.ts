@@ -250,12 +250,25 @@ test('the Impersonations page lists what is live and revokes it', async ({ page 
     reason: 'E2E: to be revoked',
     state: '/y',
   });
+  // And a running session, whose row also says when it ends.
+  const opened = await mgmt.call<{ url: string }>('POST', `users/${target.id}/impersonation`, 201, {
+    impersonator_id: admin.id,
+    client_id: 'sample-app',
+    reason: 'E2E: opened, still running',
+    state: '/z',
+  });
+  expect((await page.request.get(opened.url, { maxRedirects: 0 })).status()).toBe(302);
   await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Impersonations' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Impersonations' })).toBeVisible();
   await waitForHydration(page);
   const row = page.getByRole('row').filter({ hasText: 'E2E: to be revoked' });
   await expect(row).toContainText('Not opened yet');
+  await expect(page.getByRole('row').filter({ hasText: 'E2E: opened, still running' })).toContainText('session ends');
+  // Every Revoke button in view: the table used to be wider than its box
+  // on a 1280-pixel screen, with the buttons scrolled out of sight.
+  const box = page.locator('table').locator('xpath=..');
+  expect(await box.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
   await screenshot(page, testInfo, 'impersonations');
   await row.getByRole('button', { name: 'Revoke' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();

@@ -84,9 +84,13 @@ fn ImpersonationTable(
                                     <div class="break-words">{if r.reason.is_empty() { "—".to_string() } else { r.reason.clone() }}</div>
                                     {(!r.ticket.is_empty()).then(|| view! { <div class="text-xs text-slate-500">{format!("Ticket {}", r.ticket)}</div> })}
                                 </td>
-                                <td class="whitespace-nowrap px-4 py-3 text-slate-700">
-                                    <div>{datetime(r.created_at)}</div>
-                                    {(r.session_expires_at > 0).then(|| view! { <div class="text-xs text-slate-500">{format!("session ends {}", datetime(r.session_expires_at))}</div> })}
+                                // Only the dates stay on one line: the whole cell on one
+                                // line pushed Revoke out of sight on a 1280-pixel screen.
+                                <td class="px-4 py-3 text-slate-700">
+                                    <div class="whitespace-nowrap">{datetime(r.created_at)}</div>
+                                    {(r.session_expires_at > 0).then(|| view! {
+                                        <div class="text-xs text-slate-500">"session ends "<span class="whitespace-nowrap">{datetime(r.session_expires_at)}</span></div>
+                                    })}
                                 </td>
                                 <td class="whitespace-nowrap px-4 py-3">
                                     {status_badge(&r.status)}
