@@ -11,13 +11,21 @@ const ID_ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// Ids are not secrets: they come from the thread's CSPRNG (seeded from the
 /// OS), which saves a system call on every token issued (`jti`).
 pub fn new_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 20];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let body: String = bytes
-        .iter()
-        .map(|b| ID_ALPHABET[(*b as usize) % ID_ALPHABET.len()] as char)
-        .collect();
+    let mut body = String::with_capacity(20);
+    push_random(&mut body, 20);
     format!("{prefix}_{body}")
+}
+
+/// Appends `n` random characters of `ID_ALPHABET` (5 bits each).
+fn push_random(body: &mut String, n: usize) {
+    let mut bytes = [0u8; 20];
+    let bytes = &mut bytes[..n.min(20)];
+    rand::thread_rng().fill_bytes(bytes);
+    body.extend(
+        bytes
+            .iter()
+            .map(|b| ID_ALPHABET[(*b as usize) % ID_ALPHABET.len()] as char),
+    );
 }
 
 /// A prefixed identifier that sorts by creation time, as long as `new_id`'s:
@@ -34,13 +42,7 @@ pub fn new_sortable_id(prefix: &str, now: i64) -> String {
     for i in (0..7).rev() {
         body.push(ID_ALPHABET[((secs >> (5 * i)) & 31) as usize] as char);
     }
-    let mut bytes = [0u8; 13];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    body.extend(
-        bytes
-            .iter()
-            .map(|b| ID_ALPHABET[(*b as usize) % ID_ALPHABET.len()] as char),
-    );
+    push_random(&mut body, 13);
     format!("{prefix}_{body}")
 }
 

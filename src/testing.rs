@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::domain::impersonation::Impersonation;
 use crate::secrets::new_id;
 
 static CLUSTER: OnceLock<Result<String, String>> = OnceLock::new();
@@ -177,4 +178,26 @@ async fn any_pool(url: &str) -> sqlx::AnyPool {
         .connect(url)
         .await
         .unwrap_or_else(|e| panic!("connect {url}: {e}"))
+}
+
+/// A Sign in as User link minted at `now` for the sample app's code flow,
+/// good for two minutes, that nothing has happened to yet.
+pub fn fresh_link(id: &str, now: i64) -> Impersonation {
+    Impersonation {
+        id: id.into(),
+        actor_id: "usr_actor".into(),
+        actor_email: "actor@example.com".into(),
+        target_id: "usr_target".into(),
+        target_email: "target@example.com".into(),
+        client_id: "app".into(),
+        reason: "ticket".into(),
+        response_type: "code".into(),
+        response_mode: "query".into(),
+        scope: "openid".into(),
+        state: "s".into(),
+        redirect_uri: "https://app.example/cb".into(),
+        created_at: now,
+        expires_at: now + 120,
+        ..Default::default()
+    }
 }

@@ -241,31 +241,9 @@ impl Impersonation {
 mod tests {
     use super::*;
 
-    fn record() -> Impersonation {
-        Impersonation {
-            id: "imp_1".into(),
-            actor_id: "usr_a".into(),
-            actor_email: "a@x".into(),
-            target_id: "usr_t".into(),
-            target_email: "t@x".into(),
-            client_id: "app".into(),
-            reason: String::new(),
-            ticket_ref: String::new(),
-            response_type: "code".into(),
-            response_mode: "query".into(),
-            scope: "openid".into(),
-            state: "s".into(),
-            audience: String::new(),
-            redirect_uri: "https://app/cb".into(),
-            created_at: 100,
-            expires_at: 220,
-            ..Default::default()
-        }
-    }
-
     #[test]
     fn status_follows_the_record() {
-        let mut r = record();
+        let mut r = crate::testing::fresh_link("imp_1", 100);
         assert_eq!(r.status(150), ImpersonationStatus::Pending);
         assert_eq!(r.status(220), ImpersonationStatus::Expired);
         r.redeemed_at = 200;

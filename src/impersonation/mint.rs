@@ -188,33 +188,6 @@ pub fn validate(
     })
 }
 
-/// The impersonator and the user, read together.
-pub(super) async fn parties(
-    svc: &Services,
-    actor_id: &str,
-    target_id: &str,
-) -> CoreResult<Result<(User, User), Denial>> {
-    let mut users = svc.store.get_users(&[actor_id, target_id]).await?;
-    let mut take = |id: &str| {
-        users
-            .iter()
-            .position(|u| u.id == id)
-            .map(|i| users.swap_remove(i))
-    };
-    // Impersonating oneself is refused by the policy, which needs both.
-    let actor = take(actor_id);
-    let target = if actor_id == target_id {
-        actor.clone()
-    } else {
-        take(target_id)
-    };
-    Ok(match (actor, target) {
-        (None, _) => Err(Denial::ActorNotFound),
-        (_, None) => Err(Denial::TargetNotFound),
-        (Some(a), Some(t)) => Ok((a, t)),
-    })
-}
-
 /// Records a refusal at minting and returns it.
 async fn refuse(
     svc: &Services,
@@ -256,10 +229,7 @@ pub async fn mint(
     via: Option<&str>,
     now: i64,
 ) -> Result<Minted, ImpersonationError> {
-    let (actor, target) = match parties(svc, actor_id, target_id).await? {
-        Ok(p) => p,
-        Err(d) => return Err(d.into()),
-    };
+    let (actor, target) = super::parties(svc, actor_id, target_id).await??;
     let ctx = AuditContext {
         actor_id: Some(actor.id.clone()),
         ..ctx.clone()

@@ -12,6 +12,7 @@ pub use mint::{mint, Minted};
 pub use policy::may_impersonate;
 
 use crate::domain::impersonation::Denial;
+use crate::domain::User;
 use crate::error::CoreError;
 
 /// Path of the redemption endpoint; the ticket follows.
@@ -63,4 +64,32 @@ pub async fn end(
         Ok(_) | Err(CoreError::Conflict { .. }) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// The impersonator and the user, read together (at minting and again at
+/// redemption). Missing ones are denials, not errors.
+async fn parties(
+    svc: &crate::Services,
+    actor_id: &str,
+    target_id: &str,
+) -> crate::CoreResult<Result<(User, User), Denial>> {
+    let mut users = svc.store.get_users(&[actor_id, target_id]).await?;
+    let mut take = |id: &str| {
+        users
+            .iter()
+            .position(|u| u.id == id)
+            .map(|i| users.swap_remove(i))
+    };
+    // Impersonating oneself is refused by the policy, which needs both.
+    let actor = take(actor_id);
+    let target = if actor_id == target_id {
+        actor.clone()
+    } else {
+        take(target_id)
+    };
+    Ok(match (actor, target) {
+        (None, _) => Err(Denial::ActorNotFound),
+        (_, None) => Err(Denial::TargetNotFound),
+        (Some(a), Some(t)) => Ok((a, t)),
+    })
 }

@@ -63,7 +63,7 @@ struct Parties {
 }
 
 async fn parties(svc: &Services, rec: &Impersonation) -> CoreResult<Result<Parties, Denial>> {
-    let (actor, target) = match super::mint::parties(svc, &rec.actor_id, &rec.target_id).await? {
+    let (actor, target) = match super::parties(svc, &rec.actor_id, &rec.target_id).await? {
         Ok(p) => p,
         Err(d) => return Ok(Err(d)),
     };

@@ -77,16 +77,31 @@ impl Store {
                 redact(url)
             )));
         };
-        let store = match backend {
+        let (url, read, write) = match backend {
             Backend::Sqlite => Self::open_sqlite(url).await?,
             Backend::Postgres => Self::open_postgres(url).await?,
+        };
+        let store = Store {
+            url,
+            read,
+            write,
+            backend,
+            begin_write: match backend {
+                Backend::Sqlite => "BEGIN IMMEDIATE",
+                Backend::Postgres => "BEGIN",
+            },
+            hot: Arc::default(),
+            claimer: Arc::default(),
+            batcher: Arc::default(),
+            writer: Arc::new(writer::Writer::start()?),
         };
         store.migrate().await?;
         store.backfill_search_index().await?;
         Ok(store)
     }
 
-    async fn open_sqlite(url: &str) -> CoreResult<Store> {
+    /// The URL as used, the reading pool and the writing pool.
+    async fn open_sqlite(url: &str) -> CoreResult<(String, Pool, Pool)> {
         let url = if url.contains('?') {
             url.to_string()
         } else {
@@ -99,34 +114,15 @@ impl Store {
             .await
             .map_err(cannot)?;
         spawn_checkpoints(read.clone());
-        Ok(Store {
-            url: url.clone(),
-            read,
-            write,
-            backend: Backend::Sqlite,
-            begin_write: "BEGIN IMMEDIATE",
-            hot: Arc::default(),
-            claimer: Arc::default(),
-            batcher: Arc::default(),
-            writer: Arc::new(writer::Writer::start()?),
-        })
+        Ok((url, read, write))
     }
 
-    async fn open_postgres(url: &str) -> CoreResult<Store> {
+    /// One pool for reads and writes: PostgreSQL has no single writer.
+    async fn open_postgres(url: &str) -> CoreResult<(String, Pool, Pool)> {
         let pool = Pool::sqlx(url, 16).await.map_err(|e| {
             CoreError::Internal(format!("cannot connect to PostgreSQL {}: {e}", redact(url)))
         })?;
-        Ok(Store {
-            url: url.to_string(),
-            read: pool.clone(),
-            write: pool,
-            backend: Backend::Postgres,
-            begin_write: "BEGIN",
-            hot: Arc::default(),
-            claimer: Arc::default(),
-            batcher: Arc::default(),
-            writer: Arc::new(writer::Writer::start()?),
-        })
+        Ok((url.to_string(), pool.clone(), pool))
     }
 
     async fn migrate(&self) -> CoreResult<()> {

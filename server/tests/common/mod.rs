@@ -270,6 +270,34 @@ pub fn jwt_claims(jwt: &str) -> Value {
     serde_json::from_slice(&bytes).expect("JSON payload")
 }
 
+/// A `form_post` answer's page, once it is a 200 whose script runs under
+/// the nonce its Content-Security-Policy names.
+pub async fn form_post_page(res: reqwest::Response) -> String {
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = res.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce in {csp}"));
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    html
+}
+
+/// The value of a hidden field of a `form_post` page.
+pub fn form_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
 pub fn encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

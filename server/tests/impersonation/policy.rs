@@ -17,9 +17,7 @@ pub(super) async fn policy_is_checked_again_when_the_link_is_opened(s: Server) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let res = open(link["url"].as_str().unwrap()).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res.text().await.unwrap().contains("user_blocked"));
+    opening_is_denied(&link, "user_blocked").await;
     let id = link["impersonation_id"].as_str().unwrap();
     assert_eq!(
         events(&s, id).await.last().map(String::as_str),
@@ -40,13 +38,7 @@ pub(super) async fn policy_is_checked_again_when_the_link_is_opened(s: Server) {
         &format!("DELETE FROM user_roles WHERE user_id = '{}'", c.admin),
     )
     .await;
-    let res = open(link["url"].as_str().unwrap()).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("impersonator_not_permitted"));
+    opening_is_denied(&link, "impersonator_not_permitted").await;
     execute(
         &s.database_url,
         &format!(
@@ -62,13 +54,15 @@ pub(super) async fn policy_is_checked_again_when_the_link_is_opened(s: Server) {
         b["allow_impersonation"] = json!(false)
     })
     .await;
+    opening_is_denied(&link, "application_disallows_impersonation").await;
+}
+
+/// Opening the minted `link` gives the denied page with this reason code.
+async fn opening_is_denied(link: &Value, code: &str) {
     let res = open(link["url"].as_str().unwrap()).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("application_disallows_impersonation"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains(code), "{code} not in {page}");
 }
 
 pub(super) async fn refusals_create_nothing(s: Server) {

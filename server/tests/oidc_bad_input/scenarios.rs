@@ -1,7 +1,7 @@
 //! Named token-endpoint scenarios, one assertion each, for readable
 //! regressions.
 
-use super::token::{mint, Model};
+use super::token::model::{mint, Model};
 use super::*;
 
 async fn token_call(
@@ -351,13 +351,11 @@ async fn token_scenarios() {
         "invalid_grant",
     );
     assert_eq!(s.introspect(&at2).await["active"], false);
-    let r = client()
-        .get(format!("{}/userinfo", s.base))
-        .bearer_auth(&at2)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "userinfo after reuse");
+    assert_eq!(
+        s.userinfo(&at2).await.0,
+        StatusCode::UNAUTHORIZED,
+        "userinfo after reuse"
+    );
 
     // An expired code, planted in the store: the server's own codes live
     // 60 s, too long to wait for.
@@ -370,15 +368,7 @@ async fn token_scenarios() {
             exchange(code, cb.clone(), None),
         )
         .await;
-        let info: Value = client()
-            .get(format!("{}/userinfo", s.base))
-            .bearer_auth(t["access_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, info) = s.userinfo(t["access_token"].as_str().unwrap()).await;
         info["sub"].as_str().unwrap().to_string()
     };
     let store = masquerade::Store::open(&s.database_url).await.unwrap();

@@ -1,50 +1,11 @@
-//! Users search, sorting, filters and keyset pagination, on SQLite and PostgreSQL.
+//! Users search, sorting, filters and keyset pagination.
 
-use masquerade::bootstrap::ensure_defaults;
 use masquerade::demo::realistic_users;
 use masquerade::domain::{UserQuery, UserSort};
-use masquerade::store::AuditContext;
-use masquerade::testing::{fresh_pg_url, fresh_sqlite_url};
-use masquerade::{CoreError, Store};
 
-const NOW: i64 = 1_800_000_000;
+use super::*;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (url, _dir) = super::fresh_sqlite_url();
-                let store = super::Store::open(&url).await.expect("open sqlite");
-                super::$name(store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let url = super::fresh_pg_url().await;
-                let store = super::Store::open(&url).await.expect("open postgres");
-                super::$name(store).await;
-            })*
-        }
-    };
-}
-
-both_backends!(search_sort_filter_and_keyset_pagination);
-
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor_id: Some("usr_test".into()),
-        ip: "127.0.0.1".into(),
-        user_agent: "tests".into(),
-    }
-}
-
-async fn default_conn(store: &Store) -> String {
-    ensure_defaults(store, NOW).await.expect("defaults")
-}
-
-async fn search_sort_filter_and_keyset_pagination(store: Store) {
+pub(super) async fn search_sort_filter_and_keyset_pagination(store: Store) {
     let conn = default_conn(&store).await;
     let partner = store
         .create_connection(&ctx(), "Partners", &[], NOW)
