@@ -1,6 +1,7 @@
 //! GET /impersonate/{ticket}: opens a Sign in as User link. Each way a link
 //! can fail has its own page, worded for the support engineer holding it.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 use http::{header, StatusCode};
@@ -15,10 +16,13 @@ use app::state::AppState;
 pub async fn open(
     State(state): State<AppState>,
     RequestAudit(audit): RequestAudit,
-    Path(ticket): Path<String>,
+    ticket: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let now = masquerade::unix_now();
+    // A ticket that does not even decode (not UTF-8) matches no link: the
+    // same "not valid" page as any other tampered ticket.
+    let ticket = ticket.map(|Path(t)| t).unwrap_or_default();
     let modified = query.is_some();
     match redeem(&state.services, &audit, &ticket, modified, now).await {
         Ok(Redemption::Deliver {

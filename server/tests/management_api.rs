@@ -432,6 +432,29 @@ async fn errors_are_json_and_never_500(s: Server) {
             StatusCode::NOT_FOUND,
             "not_found",
         ),
+        // Ids that do not decode to UTF-8 name nothing (they used to get
+        // the router's plain-text 400).
+        (
+            Method::GET,
+            "/users/%FF",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::POST,
+            "/users/%FF/impersonation",
+            Some(json!({"impersonator_id": "usr_x", "client_id": "sample-app"})),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::DELETE,
+            "/apis/%00%FF/clients/sample-app",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
         (
             Method::GET,
             "/users?limit=banana",

@@ -1,6 +1,6 @@
 //! /api/v1/apis: resource servers and the applications they authorize.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
@@ -8,7 +8,7 @@ use masquerade::domain::{Api, ApiInput, Permission};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, JsonBody, PathParams};
 use app::state::AppState;
 
 #[derive(Deserialize)]
@@ -54,7 +54,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Api>, ApiError> {
     caller.require("apis:read")?;
     Ok(Json(state.services.store.get_api(&id).await?))
@@ -77,7 +77,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<ApiBody>,
 ) -> Result<Json<Api>, ApiError> {
     caller.require("apis:write")?;
@@ -93,7 +93,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("apis:write")?;
     state
@@ -129,7 +129,7 @@ async fn set_client(
 pub async fn authorize(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, client_id)): Path<(String, String)>,
+    PathParams((id, client_id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     set_client(state, caller, id, client_id, true).await
 }
@@ -137,7 +137,7 @@ pub async fn authorize(
 pub async fn deauthorize(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, client_id)): Path<(String, String)>,
+    PathParams((id, client_id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     set_client(state, caller, id, client_id, false).await
 }

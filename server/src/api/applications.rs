@@ -1,6 +1,6 @@
 //! /api/v1/applications
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
@@ -11,7 +11,7 @@ use masquerade::services::Services;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, JsonBody, PathParams};
 use app::state::AppState;
 
 #[derive(Deserialize)]
@@ -94,7 +94,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(client_id): Path<String>,
+    PathParams(client_id): PathParams<String>,
 ) -> Result<Json<Application>, ApiError> {
     caller.require("applications:read")?;
     Ok(Json(
@@ -131,7 +131,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path(client_id): Path<String>,
+    PathParams(client_id): PathParams<String>,
     JsonBody(body): JsonBody<AppBody>,
 ) -> Result<Json<Application>, ApiError> {
     caller.require("applications:write")?;
@@ -154,7 +154,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path(client_id): Path<String>,
+    PathParams(client_id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("applications:write")?;
     if caller.subject == format!("{client_id}@clients") {
@@ -174,7 +174,7 @@ pub async fn delete(
 pub async fn rotate_secret(
     State(state): State<AppState>,
     caller: Caller,
-    Path(client_id): Path<String>,
+    PathParams(client_id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("applications:write")?;
     let secret = state

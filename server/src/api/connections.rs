@@ -1,11 +1,11 @@
 //! /api/v1/connections
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::{ApiError, Caller};
+use super::{ApiError, Caller, PathParams};
 use app::state::AppState;
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
@@ -46,7 +46,7 @@ async fn set(
 pub async fn enable(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, client_id)): Path<(String, String)>,
+    PathParams((id, client_id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     set(state, caller, id, client_id, true).await
 }
@@ -54,7 +54,7 @@ pub async fn enable(
 pub async fn disable(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, client_id)): Path<(String, String)>,
+    PathParams((id, client_id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     set(state, caller, id, client_id, false).await
 }

@@ -1,8 +1,9 @@
 //! JSON errors with a stable `error` code and a readable `message`; internal
 //! detail never leaves the server.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::response::{IntoResponse, Response};
+use http::request::Parts;
 use http::{header, HeaderValue, StatusCode};
 use masquerade::error::{CoreError, FieldError};
 use masquerade::oidc::bearer::BearerError;
@@ -156,6 +157,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| ApiError::bad_request(format!("The JSON body is not valid: {e}.")))
+    }
+}
+
+/// Path parameters whose problems come back as our JSON errors rather than
+/// axum's plain-text 400. A segment that does not decode (not UTF-8) can
+/// name nothing that exists: 404, as for any unknown id.
+pub struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(t)| PathParams(t))
+            .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "Nothing has that id."))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Sign in as User over REST: mint a link for a named impersonator, read
 //! the history, list and revoke live impersonations.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
@@ -10,7 +10,7 @@ use masquerade::impersonation::{mint, ImpersonationError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, JsonBody, PathParams};
 use app::state::AppState;
 
 #[derive(Deserialize)]
@@ -47,7 +47,7 @@ fn denied(d: Denial) -> ApiError {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    PathParams(user_id): PathParams<String>,
     JsonBody(body): JsonBody<MintBody>,
 ) -> Result<Response, ApiError> {
     caller.require("impersonation:create")?;
@@ -109,7 +109,7 @@ fn view(records: Vec<Impersonation>) -> Vec<View> {
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    PathParams(user_id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("impersonation:read")?;
     let store = &state.services.store;
@@ -131,7 +131,7 @@ pub async fn live(State(state): State<AppState>, caller: Caller) -> Result<Json<
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("impersonation:revoke")?;
     let store = &state.services.store;

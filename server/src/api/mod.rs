@@ -16,7 +16,7 @@ use axum::Router;
 
 use app::state::AppState;
 pub use caller::Caller;
-pub use error::{ApiError, JsonBody};
+pub use error::{ApiError, JsonBody, PathParams};
 
 pub fn routes() -> Router<AppState> {
     let v1 = Router::new()

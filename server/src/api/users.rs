@@ -1,6 +1,6 @@
 //! /api/v1/users
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
@@ -11,7 +11,7 @@ use masquerade::password::{check_strength, hash_password_blocking};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, JsonBody, PathParams};
 use app::state::AppState;
 
 #[derive(Deserialize)]
@@ -116,7 +116,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<User>, ApiError> {
     caller.require("users:read")?;
     Ok(Json(state.services.store.get_user(&id).await?))
@@ -139,7 +139,7 @@ pub struct PatchUser {
 pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<PatchUser>,
 ) -> Result<Json<User>, ApiError> {
     caller.require("users:write")?;
@@ -193,7 +193,7 @@ pub async fn patch(
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("users:write")?;
     if caller.subject == id {
