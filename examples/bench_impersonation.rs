@@ -108,8 +108,13 @@ async fn setup(o: Opts) -> Shared {
     let targets: Vec<String> = list
         .iter()
         .filter(|u| {
-            u["roles"].as_array().is_some_and(|r| r.is_empty())
-                && u["connection_name"] == "Username-Password-Authentication"
+            // Ordinary: no staff role (demo customers hold "Customer").
+            u["roles"].as_array().is_some_and(|r| {
+                r.iter().all(|id| {
+                    !["rol_admin", "rol_support", "rol_auditor"]
+                        .contains(&id.as_str().unwrap_or(""))
+                })
+            }) && u["connection_name"] == "Username-Password-Authentication"
         })
         .filter_map(|u| u["id"].as_str().map(String::from))
         .collect();

@@ -163,5 +163,112 @@ async fn run(backend: &str, url: &str) {
         pct(0.95),
         samples[samples.len() - 1],
     );
+    role_members(backend, url, &store).await;
     store.close().await;
+}
+
+/// A role's member page (the role screen's Users tab) when every one of
+/// the 100,000 users holds the role, and for a role of 50: first page,
+/// second page, and a search within the members; plus what the permission
+/// check costs once the holdings are cached.
+async fn role_members(backend: &str, url: &str, store: &Store) {
+    use masquerade::domain::RoleInput;
+    let ctx = AuditContext::system();
+    let now = masquerade::unix_now();
+    let mut ids = Vec::new();
+    for (name, members) in [("Everyone (bench)", None), ("Fifty (bench)", Some(50))] {
+        let existing = store
+            .list_roles(name)
+            .await
+            .expect("roles")
+            .into_iter()
+            .find(|r| r.name == name);
+        let role = match existing {
+            Some(r) => r,
+            None => {
+                let r = store
+                    .create_role(
+                        &ctx,
+                        &RoleInput {
+                            name: name.into(),
+                            ..Default::default()
+                        },
+                        &[],
+                        now,
+                    )
+                    .await
+                    .expect("role");
+                // Bulk membership for the benchmark only; the product adds
+                // members through assign_role, each with its audit event.
+                let limit = members.map_or(String::new(), |n| format!(" ORDER BY id LIMIT {n}"));
+                masquerade::testing::execute(
+                    url,
+                    &format!("INSERT INTO user_roles (user_id, role_id) SELECT id, '{}' FROM users{limit}", r.id),
+                )
+                .await;
+                r
+            }
+        };
+        ids.push(role.id);
+    }
+    store.analyze().await.expect("analyze");
+    let mut samples = Vec::new();
+    for _ in 0..ROUNDS {
+        for id in &ids {
+            for search in ["", "lovelace"] {
+                let q = UserQuery {
+                    role_id: Some(id.clone()),
+                    search: search.into(),
+                    limit: 25,
+                    ..Default::default()
+                };
+                let t = Instant::now();
+                let page = store.search_users(&q).await.expect("members");
+                samples.push(t.elapsed().as_secs_f64() * 1000.0);
+                if let Some(next) = page.next {
+                    let t = Instant::now();
+                    store
+                        .search_users(&UserQuery {
+                            after: Some(next),
+                            ..q
+                        })
+                        .await
+                        .expect("members page 2");
+                    samples.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+        }
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    let members = store.count_role_members(&ids[0]).await.expect("count");
+    // The permission check: holdings from the hot cache against a read.
+    let user = store
+        .search_users(&UserQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("a user")
+        .users
+        .remove(0)
+        .id;
+    store.holdings(&user).await.expect("warm");
+    let t = Instant::now();
+    for _ in 0..10_000 {
+        store.holdings(&user).await.expect("cached");
+    }
+    let cached_us = t.elapsed().as_secs_f64() * 1e6 / 10_000.0;
+    let t = Instant::now();
+    for _ in 0..200 {
+        store.read_holdings(&user).await.expect("read");
+    }
+    let read_us = t.elapsed().as_secs_f64() * 1e6 / 200.0;
+    println!(
+        "{{\"backend\":\"{backend}\",\"bench\":\"role_members\",\"members\":{members},\"samples\":{},\"p50_ms\":{:.2},\"p95_ms\":{:.2},\"max_ms\":{:.2},\"holdings_cached_us\":{cached_us:.2},\"holdings_read_us\":{read_us:.1}}}",
+        samples.len(),
+        pct(0.5),
+        pct(0.95),
+        samples[samples.len() - 1],
+    );
 }

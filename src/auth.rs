@@ -49,7 +49,11 @@ pub async fn sign_in(
     let acct = account_key(email);
     let ip = ip_key(&ctx.ip);
     store
-        .check_throttle(&[acct.clone(), ip.clone()], now)
+        .reserve_attempt(
+            &[(&acct, throttle.per_account), (&ip, throttle.per_ip)],
+            throttle,
+            now,
+        )
         .await?;
 
     let record = store.login_record(email).await?;
@@ -60,22 +64,15 @@ pub async fn sign_in(
     let ok = verify_password_blocking(password.to_string(), hash).await;
     let record = match record {
         Some(r) if ok => r,
-        _ => {
-            store
-                .record_failure(&acct, throttle.per_account, throttle, now)
-                .await?;
-            store
-                .record_failure(&ip, throttle.per_ip, throttle, now)
-                .await?;
-            return Err(CoreError::Unauthenticated);
-        }
+        // The attempt was counted when it was reserved.
+        _ => return Err(CoreError::Unauthenticated),
     };
     if record.blocked != 0 {
         return Err(CoreError::Forbidden(
             "This account is blocked. Ask an administrator to unblock it.".into(),
         ));
     }
-    store.clear_throttle(&acct).await?;
+    store.attempt_succeeded(&acct, &[&ip]).await?;
     let ctx = AuditContext {
         actor_id: Some(record.id.clone()),
         ..ctx.clone()
@@ -87,4 +84,45 @@ pub async fn sign_in(
         token,
         user_id: record.id,
     })
+}
+
+/// Step-up: the signed-in console user (`email`, holding the session
+/// `token`) enters their password again, so that what needs a recent
+/// password (minting under the step-up setting) may go ahead. Throttled
+/// like signing in, under the same account key.
+pub async fn step_up(
+    store: &Store,
+    throttle: &ThrottlePolicy,
+    ctx: &AuditContext,
+    token: &str,
+    email: &str,
+    password: &str,
+    now: i64,
+) -> CoreResult<()> {
+    if password.is_empty() {
+        return Err(CoreError::field("password", "Enter your password."));
+    }
+    let wrong = || CoreError::field("password", "That is not your password.");
+    if password.len() > crate::password::MAX_PASSWORD_LEN {
+        return Err(wrong());
+    }
+    let acct = account_key(email);
+    let ip = ip_key(&ctx.ip);
+    store
+        .reserve_attempt(
+            &[(&acct, throttle.per_account), (&ip, throttle.per_ip)],
+            throttle,
+            now,
+        )
+        .await?;
+    let hash = store
+        .login_record(email)
+        .await?
+        .and_then(|r| r.password_hash)
+        .unwrap_or_else(|| dummy_hash().to_string());
+    if !verify_password_blocking(password.to_string(), hash).await {
+        return Err(wrong());
+    }
+    store.attempt_succeeded(&acct, &[&ip]).await?;
+    store.reauthenticated(ctx, token, now).await
 }

@@ -140,9 +140,21 @@ pub async fn ensure_bootstrap_client(
         }
         Err(e) => return Err(e),
     }
-    if !management.client_ids.iter().any(|c| c == client_id) {
+    let every: Vec<String> = management
+        .permissions
+        .iter()
+        .map(|p| p.value.clone())
+        .collect();
+    let mut held = management
+        .granted_to(client_id)
+        .unwrap_or_default()
+        .to_vec();
+    held.sort();
+    let mut wanted = every.clone();
+    wanted.sort();
+    if held != wanted {
         store
-            .set_api_client(&ctx, &management.id, client_id, true, now)
+            .set_client_grant(&ctx, &management.id, client_id, &every, now)
             .await?;
     }
     Ok(())

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::domain::api::{ApiInput, Permission};
 use crate::domain::application::ApplicationInput;
-use crate::domain::role::{ADMIN_ROLE, SUPPORT_ROLE};
+use crate::domain::role::{PermissionRef, RoleInput, ADMIN_ROLE, AUDITOR_ROLE, SUPPORT_ROLE};
 use crate::error::CoreResult;
 use crate::password::hash_password_blocking;
 use crate::store::users::SeedUser;
@@ -14,8 +14,12 @@ use crate::store::{AuditContext, Store};
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@masquerade.test";
 pub const DEMO_SUPPORT_EMAIL: &str = "support@masquerade.test";
+pub const DEMO_AUDITOR_EMAIL: &str = "auditor@masquerade.test";
+/// A customer who can sign in to the sample app, and holds no console permission.
+pub const DEMO_CUSTOMER_EMAIL: &str = "customer@masquerade.test";
 pub const DEMO_PASSWORD: &str = "masquerade-demo";
 pub const PARTNER_CONNECTION: &str = "Partner-Accounts";
+pub const CUSTOMER_ROLE_NAME: &str = "Customer";
 pub const SAMPLE_APP_CLIENT_ID: &str = "sample-app";
 
 const FIRST: &[&str] = &[
@@ -148,6 +152,64 @@ pub async fn seed(
                 .id
         }
     };
+    // The Orders API and the role that gives customers its permissions.
+    let orders = match store.api_by_identifier(ORDERS_API).await? {
+        Some(api) => api,
+        None => {
+            store
+                .create_api(
+                    &ctx,
+                    &ApiInput {
+                        identifier: ORDERS_API.into(),
+                        name: "Orders API".into(),
+                        signing_alg: "ES256".into(),
+                        token_lifetime_secs: 3600,
+                        permissions: [
+                            ("read:orders", "Read a customer's orders"),
+                            ("write:orders", "Place and cancel orders"),
+                            ("read:reports", "Read sales reports"),
+                        ]
+                        .iter()
+                        .map(|(v, d)| Permission {
+                            value: (*v).into(),
+                            description: (*d).into(),
+                            read_only: None,
+                        })
+                        .collect(),
+                        permissions_in_token: true,
+                    },
+                    false,
+                    now,
+                )
+                .await?
+        }
+    };
+    let existing = store
+        .list_roles(CUSTOMER_ROLE_NAME)
+        .await?
+        .into_iter()
+        .find(|r| r.name == CUSTOMER_ROLE_NAME);
+    let customer =
+        match existing {
+            Some(r) => r,
+            None => store
+                .create_role(
+                    &ctx,
+                    &RoleInput {
+                        name: CUSTOMER_ROLE_NAME.into(),
+                        description:
+                            "People who order from the shop: they read and place their own orders."
+                                .into(),
+                        client_id: None,
+                    },
+                    &["read:orders", "write:orders"].map(|p| PermissionRef {
+                        api_id: orders.id.clone(),
+                        permission: p.into(),
+                    }),
+                    now,
+                )
+                .await?,
+        };
     // One hash for every demo account keeps the first start fast; argon2id
     // takes tens of milliseconds per hash on a small machine.
     let hash = hash_password_blocking(DEMO_PASSWORD.to_string()).await?;
@@ -162,6 +224,16 @@ pub async fn seed(
             DEMO_SUPPORT_EMAIL,
             "Sam Support",
             vec![SUPPORT_ROLE.to_string()],
+        ),
+        (
+            DEMO_AUDITOR_EMAIL,
+            "Alex Auditor",
+            vec![AUDITOR_ROLE.to_string()],
+        ),
+        (
+            DEMO_CUSTOMER_EMAIL,
+            "Casey Customer",
+            vec![customer.id.clone()],
         ),
     ] {
         if store.login_record(email).await?.is_none() {
@@ -180,14 +252,14 @@ pub async fn seed(
             });
         }
     }
-    users.extend(realistic_users(
-        200,
-        default_connection_id,
-        &partner,
-        &hash,
-        now,
-        7,
-    ));
+    users.extend(
+        realistic_users(200, default_connection_id, &partner, &hash, now, 7)
+            .into_iter()
+            .map(|u| SeedUser {
+                roles: vec![customer.id.clone()],
+                ..u
+            }),
+    );
     store.seed_users(&ctx, &users, now).await?;
 
     let sample_base = format!("{}/sample-app", public_url.trim_end_matches('/'));
@@ -248,37 +320,21 @@ pub async fn seed(
                 .await?;
         }
     }
-    if store.api_by_identifier(ORDERS_API).await?.is_none() {
-        let api = store
-            .create_api(
-                &ctx,
-                &ApiInput {
-                    identifier: ORDERS_API.into(),
-                    name: "Orders API".into(),
-                    signing_alg: "ES256".into(),
-                    token_lifetime_secs: 3600,
-                    permissions: [
-                        ("read:orders", "Read a customer's orders"),
-                        ("write:orders", "Place and cancel orders"),
-                        ("read:reports", "Read sales reports"),
-                    ]
-                    .iter()
-                    .map(|(v, d)| Permission {
-                        value: (*v).into(),
-                        description: (*d).into(),
-                    })
-                    .collect(),
-                },
-                false,
-                now,
-            )
+    for client in [SAMPLE_APP_CLIENT_ID, "orders-spa"] {
+        store
+            .set_api_client(&ctx, &orders.id, client, true, now)
             .await?;
-        for client in [SAMPLE_APP_CLIENT_ID, "orders-spa", "reporting-service"] {
-            store
-                .set_api_client(&ctx, &api.id, client, true, now)
-                .await?;
-        }
     }
+    // The nightly job reads reports, and nothing else.
+    store
+        .set_client_grant(
+            &ctx,
+            &orders.id,
+            "reporting-service",
+            &["read:reports".into()],
+            now,
+        )
+        .await?;
     store.analyze().await?;
     store.set_setting("demo_seeded", &now.to_string()).await?;
     Ok(DemoSummary { created: true })

@@ -32,6 +32,9 @@ pub enum CoreError {
     Unauthenticated,
     #[error("{0}")]
     Forbidden(String),
+    /// The principal lacks a Management API permission.
+    #[error("This needs the {0} permission.")]
+    NeedsPermission(crate::authz::Permission),
     #[error("too many attempts, try again in {retry_after_secs} seconds")]
     Throttled { retry_after_secs: i64 },
     #[error("internal error")]
@@ -50,7 +53,7 @@ impl CoreError {
             CoreError::NotFound(_) => "not_found",
             CoreError::Conflict { .. } => "conflict",
             CoreError::Unauthenticated => "unauthenticated",
-            CoreError::Forbidden(_) => "forbidden",
+            CoreError::Forbidden(_) | CoreError::NeedsPermission(_) => "forbidden",
             CoreError::Throttled { .. } => "too_many_attempts",
             CoreError::Internal(_) => "server_error",
         }

@@ -1,13 +1,17 @@
 //! Masquerade core: domain types, persistence, console authentication and
 //! audit. Server-only; the Leptos UI and the HTTP binary build on it.
 
+pub mod audit;
 pub mod auth;
+pub mod authz;
 pub mod bootstrap;
+pub mod client_ip;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod impersonation;
 pub mod keys;
+pub mod navigation;
 pub mod oidc;
 pub mod password;
 pub mod secrets;

@@ -12,8 +12,13 @@ pub struct RuntimeConfig {
     pub secure_cookies: bool,
     pub sessions: SessionPolicy,
     pub throttle: ThrottlePolicy,
-    /// Take the client IP from X-Forwarded-For (only behind a trusted proxy).
-    pub trust_proxy_headers: bool,
+    /// How many proxies in front of this server append to X-Forwarded-For
+    /// (0: the header is ignored and the socket peer is the client).
+    pub trusted_proxy_hops: usize,
+    /// The only directory file log streams write to (a stream names a file
+    /// in it, never a path), so that a setting cannot make the server write
+    /// over its own database or keys. None: file streams are off.
+    pub audit_stream_dir: Option<std::path::PathBuf>,
 }
 
 impl RuntimeConfig {
@@ -24,7 +29,8 @@ impl RuntimeConfig {
             public_url,
             sessions: SessionPolicy::default(),
             throttle: ThrottlePolicy::default(),
-            trust_proxy_headers: false,
+            trusted_proxy_hops: 0,
+            audit_stream_dir: None,
         }
     }
 }

@@ -201,3 +201,30 @@ pub fn fresh_link(id: &str, now: i64) -> Impersonation {
         ..Default::default()
     }
 }
+
+/// The core's services on a test database, as the server builds them:
+/// the store, a key ring under a fresh master key, and the configuration
+/// for `public_url`.
+pub async fn services(url: &str, public_url: &str, now: i64) -> crate::Services {
+    use crate::keys::{KeyRing, MasterKey};
+    let store = crate::Store::open(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    let master = MasterKey::parse(&MasterKey::generate()).unwrap_or_else(|e| panic!("{e}"));
+    let keys = KeyRing::open(store.clone(), master, now)
+        .await
+        .unwrap_or_else(|e| panic!("key ring: {e}"));
+    crate::Services {
+        store,
+        config: crate::RuntimeConfig::new(public_url),
+        keys,
+    }
+}
+
+/// Request parameters as the protocol functions take them.
+pub fn params(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}

@@ -2,18 +2,17 @@
 //! exchange with PKCE, code replay, refresh rotation and reuse detection,
 //! client credentials for an API.
 
-use std::collections::HashMap;
-
 use masquerade::bootstrap::ensure_defaults;
-use masquerade::domain::{ApiInput, ApplicationInput, NewUser, Permission};
-use masquerade::keys::{KeyRing, MasterKey};
+use masquerade::domain::{
+    ApiInput, ApplicationInput, NewUser, Permission, PermissionRef, RoleInput,
+};
 use masquerade::oidc::authorize::{check_client, validate};
 use masquerade::oidc::issue::{
     authenticate_client, authorization_response, token_request, ClientAuth, Subject,
 };
 use masquerade::store::AuditContext;
-use masquerade::testing::{fresh_pg_url, fresh_sqlite_url};
-use masquerade::{RuntimeConfig, Services, Store};
+use masquerade::testing::{fresh_pg_url, fresh_sqlite_url, params as map};
+use masquerade::Services;
 use serde_json::Value;
 
 fn subject(user: &masquerade::domain::User, auth_time: i64) -> Subject<'_> {
@@ -28,27 +27,8 @@ const NOW: i64 = 1_800_000_000;
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
-}
-
 async fn services(url: &str) -> Services {
-    let store = Store::open(url).await.unwrap();
-    let keys = KeyRing::open(
-        store.clone(),
-        MasterKey::parse(&MasterKey::generate()).unwrap(),
-        NOW,
-    )
-    .await
-    .unwrap();
-    Services {
-        store,
-        config: RuntimeConfig::new("https://id.example.com"),
-        keys,
-    }
+    masquerade::testing::services(url, "https://id.example.com", NOW).await
 }
 
 async fn flows(url: &str) {
@@ -104,7 +84,9 @@ async fn flows(url: &str) {
                 permissions: vec![Permission {
                     value: "read:orders".into(),
                     description: String::new(),
+                    read_only: None,
                 }],
+                permissions_in_token: true,
             },
             false,
             NOW,
@@ -113,6 +95,32 @@ async fn flows(url: &str) {
         .unwrap();
     svc.store
         .set_api_client(&ctx, &api.id, &web.client_id, true, NOW)
+        .await
+        .unwrap();
+    // The user may read orders through a role; the client as itself may
+    // read them too (client_credentials), and nothing else.
+    let role = svc
+        .store
+        .create_role(
+            &ctx,
+            &RoleInput {
+                name: "Order readers".into(),
+                ..Default::default()
+            },
+            &[PermissionRef {
+                api_id: api.id.clone(),
+                permission: "read:orders".into(),
+            }],
+            NOW,
+        )
+        .await
+        .unwrap();
+    svc.store
+        .assign_role(&ctx, &role.id, std::slice::from_ref(&user.id), NOW)
+        .await
+        .unwrap();
+    svc.store
+        .set_client_grant(&ctx, &api.id, &web.client_id, &["read:orders".into()], NOW)
         .await
         .unwrap();
     let audiences = svc
@@ -196,6 +204,7 @@ async fn flows(url: &str) {
         claims["scope"], "openid email offline_access read:orders",
         "unknown scopes are dropped"
     );
+    assert_eq!(claims["permissions"], serde_json::json!(["read:orders"]));
     assert_eq!(
         jsonwebtoken::decode_header(at).unwrap().alg,
         jsonwebtoken::Algorithm::RS256,
@@ -375,6 +384,49 @@ async fn flows(url: &str) {
         .unwrap();
     assert_eq!(cc_claims["sub"], format!("{}@clients", web.client_id));
     assert_eq!(cc_claims["scope"], "read:orders");
+    assert_eq!(cc_claims["permissions"], serde_json::json!(["read:orders"]));
+    // "Add permissions in the access token" off: the scope stays, the
+    // permissions claim goes.
+    let mut without = ApiInput {
+        identifier: "https://orders.example.com/".into(),
+        name: "Orders".into(),
+        signing_alg: "RS256".into(),
+        token_lifetime_secs: 600,
+        permissions: vec![Permission {
+            value: "read:orders".into(),
+            description: String::new(),
+            read_only: None,
+        }],
+        permissions_in_token: false,
+    };
+    svc.store
+        .update_api(&ctx, &api.id, &without, NOW)
+        .await
+        .unwrap();
+    let cc = token_request(
+        &svc,
+        &client,
+        &map(&[
+            ("grant_type", "client_credentials"),
+            ("audience", "https://orders.example.com/"),
+        ]),
+        &AuditContext::system(),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let off: Value = svc
+        .keys
+        .verify(cc["access_token"].as_str().unwrap(), Some("at+jwt"), NOW)
+        .await
+        .unwrap();
+    assert_eq!(off["scope"], "read:orders");
+    assert!(off.get("permissions").is_none(), "{off}");
+    without.permissions_in_token = true;
+    svc.store
+        .update_api(&ctx, &api.id, &without, NOW)
+        .await
+        .unwrap();
     let no_api = token_request(
         &svc,
         &client,

@@ -17,12 +17,23 @@ pub enum AppError {
     Unauthenticated,
     #[error("{0}")]
     Forbidden(String),
+    /// The caller lacks this Management API permission (its name).
+    #[error("You need the {0} permission for this.")]
+    NeedsPermission(String),
     #[error("{0}")]
     NotFound(String),
     #[error("Please correct the highlighted fields.")]
     Invalid(Vec<FieldProblem>),
     #[error("{0}")]
     Denied(String),
+    /// Enter the password again: the step-up setting asks for it within
+    /// this many minutes before signing in as someone.
+    #[error("Enter your password again to continue.")]
+    StepUpRequired(i64),
+    /// The request could not be decoded (wrong or missing arguments, a
+    /// body that is not what the function takes).
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     #[error("Could not reach the server: {0}")]
@@ -54,13 +65,38 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        // On the server this means the request itself was malformed (bad
-        // arguments, wrong encoding): a client error, not a 500.
         #[cfg(feature = "ssr")]
-        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            res.set_status(http::StatusCode::BAD_REQUEST);
+        {
+            let err = from_decoding_error(value);
+            if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(err.status());
+            }
+            err
         }
+        #[cfg(not(feature = "ssr"))]
         AppError::Transport(value.to_string())
+    }
+}
+
+/// On the server, Leptos reports here what went wrong outside the function
+/// itself: arguments that do not decode are the caller's mistake (400, with
+/// what serde found wrong in them); anything else is ours (500, logged).
+#[cfg(feature = "ssr")]
+fn from_decoding_error(value: ServerFnErrorErr) -> AppError {
+    use ServerFnErrorErr as E;
+    match value {
+        // Leptos files body-reading and argument-decoding failures under
+        // Deserialization on the server, whatever its message says.
+        E::Args(detail) | E::Deserialization(detail) => {
+            AppError::BadRequest(format!("The request could not be read: {detail}."))
+        }
+        E::MissingArg(name) => {
+            AppError::BadRequest(format!("The request is missing the argument {name}."))
+        }
+        other => {
+            tracing::error!(error = %other, "server function failed outside its body");
+            AppError::Internal
+        }
     }
 }
 
@@ -85,6 +121,7 @@ impl From<masquerade::CoreError> for AppError {
             )),
             C::Unauthenticated => AppError::Unauthenticated,
             C::Forbidden(m) => AppError::Forbidden(m),
+            C::NeedsPermission(p) => AppError::NeedsPermission(p.as_str().to_string()),
             C::Throttled { retry_after_secs } => AppError::Denied(format!(
                 "Too many failed attempts. Try again in {} minute(s).",
                 (retry_after_secs + 59) / 60
@@ -100,12 +137,13 @@ impl AppError {
         use http::StatusCode as S;
         match self {
             AppError::Unauthenticated => S::UNAUTHORIZED,
-            AppError::Forbidden(_) => S::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::NeedsPermission(_) => S::FORBIDDEN,
             AppError::NotFound(_) => S::NOT_FOUND,
             AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
             AppError::Denied(_) => S::TOO_MANY_REQUESTS,
+            AppError::StepUpRequired(_) => S::FORBIDDEN,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
-            AppError::Transport(_) => S::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::Transport(_) => S::BAD_REQUEST,
         }
     }
 }

@@ -47,7 +47,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=routes::login::LoginPage />
                 <Route path=path!("/no-access") view=NoAccessPage />
                 <ParentRoute path=path!("") view=ConsoleLayout>
-                    <Route path=path!("") view=routes::users::list::UsersPage />
+                    <Route path=path!("") view=components::sections::ConsoleHome />
                     <Route path=path!("/users") view=routes::users::list::UsersPage />
                     <Route path=path!("/users/new") view=routes::users::new::NewUserPage />
                     <Route path=path!("/users/:id") view=routes::users::detail::UserPage />
@@ -58,10 +58,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/apis/new") view=routes::apis::edit::NewApiPage />
                     <Route path=path!("/apis/:id") view=routes::apis::edit::ApiPage />
                     <Route path=path!("/connections") view=routes::connections::ConnectionsPage />
+                    <Route path=path!("/roles") view=routes::roles::list::RolesPage />
+                    <Route path=path!("/roles/new") view=routes::roles::new::NewRolePage />
+                    <Route path=path!("/roles/:id") view=routes::roles::detail::RolePage />
                     <Route path=path!("/impersonations") view=routes::impersonations::ImpersonationsPage />
+                    <Route path=path!("/approvals") view=routes::approvals::ApprovalsPage />
+                    <Route path=path!("/audit") view=routes::audit::AuditPage />
                     <Route path=path!("/settings") view=routes::settings::keys::SigningKeysPage />
                     <Route path=path!("/settings/keys") view=routes::settings::keys::SigningKeysPage />
                     <Route path=path!("/settings/impersonation") view=routes::settings::impersonation::ImpersonationSettingsPage />
+                    <Route path=path!("/settings/streams") view=routes::settings::streams::LogStreamsPage />
                 </ParentRoute>
             </Routes>
         </Router>

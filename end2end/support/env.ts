@@ -22,9 +22,21 @@ export const DEMO_ADMIN = {
   password: 'masquerade-demo',
 };
 
-/** Seeded by `--demo`: a support agent without console access. */
+/** Seeded by `--demo`: a support agent (users:read, impersonation:create, impersonation:read, audit:read). */
 export const DEMO_SUPPORT = {
   email: 'support@masquerade.test',
+  password: 'masquerade-demo',
+};
+
+/** Seeded by `--demo`: an auditor (audit:read, impersonation:read). */
+export const DEMO_AUDITOR = {
+  email: 'auditor@masquerade.test',
+  password: 'masquerade-demo',
+};
+
+/** Seeded by `--demo`: a customer, who holds no console permission. */
+export const DEMO_CUSTOMER = {
+  email: 'customer@masquerade.test',
   password: 'masquerade-demo',
 };
 

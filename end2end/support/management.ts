@@ -121,8 +121,18 @@ export class ManagementApi {
     return created;
   }
 
-  /** Lets an application get tokens for the API (client_credentials, `audience`). */
-  async authorizeClient(apiId: string, clientId: string): Promise<void> {
-    await this.call<void>('PUT', `apis/${encodeURIComponent(apiId)}/clients/${encodeURIComponent(clientId)}`, 204);
+  /**
+   * Lets an application get tokens for the API (client_credentials,
+   * `audience`) with `permissions`; by default every permission the API
+   * defines. A client gets only what it is granted.
+   */
+  async authorizeClient(apiId: string, clientId: string, permissions?: string[]): Promise<void> {
+    const api = encodeURIComponent(apiId);
+    const granted =
+      permissions ??
+      (await this.call<{ permissions: { value: string }[] }>('GET', `apis/${api}`, 200)).permissions.map((p) => p.value);
+    await this.call<unknown>('PUT', `apis/${api}/clients/${encodeURIComponent(clientId)}/permissions`, 200, {
+      permissions: granted,
+    });
   }
 }

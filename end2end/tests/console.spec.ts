@@ -5,7 +5,7 @@
 // Checks that do not gate the rest of a test are soft (expect.soft): they
 // fail the test but let it continue, so one run reports every mismatch.
 import type { Locator, Page } from '@playwright/test';
-import { DEMO_ADMIN, DEMO_SUPPORT, E2E_ADMIN } from '../support/env';
+import { DEMO_ADMIN, DEMO_CUSTOMER, E2E_ADMIN } from '../support/env';
 import { expect, open, screenshot, signIn, submitSignIn, test, waitForHydration } from '../support/fixtures';
 
 const USER_COUNT = /\d+ users?\b/;
@@ -51,8 +51,8 @@ test.describe('sign-in', () => {
     await screenshot(page, testInfo, 'login-wrong-password');
   });
 
-  test('a support agent without console access sees "No console access"', async ({ page }, testInfo) => {
-    await submitSignIn(page, DEMO_SUPPORT.email, DEMO_SUPPORT.password);
+  test('a customer without any console permission sees "No console access"', async ({ page }, testInfo) => {
+    await submitSignIn(page, DEMO_CUSTOMER.email, DEMO_CUSTOMER.password);
     await expect(page.getByRole('heading', { name: 'No console access', exact: true })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
     // Not the users list, and not the sign-in form with an error.

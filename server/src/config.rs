@@ -85,13 +85,55 @@ pub struct Config {
     #[arg(long, env = "MASQUERADE_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: i64,
 
-    /// Trust X-Forwarded-For for client IPs (only behind a proxy that sets it).
+    /// Take client IPs from X-Forwarded-For (only behind proxies that append to it).
     #[arg(long, env = "MASQUERADE_TRUST_PROXY")]
     pub trust_proxy: bool,
+
+    /// With MASQUERADE_TRUST_PROXY: how many proxies append to X-Forwarded-For.
+    /// The client is the entry this many places from the right; entries to
+    /// its left are whatever the client sent, and are ignored.
+    #[arg(
+        long,
+        env = "MASQUERADE_TRUSTED_PROXY_HOPS",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=16)
+    )]
+    pub trusted_proxy_hops: u8,
+
+    /// The directory file log streams write to (each names a file in it).
+    /// Unset: file streams are off; webhooks still work.
+    #[arg(long, env = "MASQUERADE_AUDIT_STREAM_DIR")]
+    pub audit_stream_dir: Option<PathBuf>,
 
     /// Log filter, e.g. `info` or `masquerade=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
     pub log: String,
+
+    /// Without a command, the server starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole hash chain of the audit log and say whether it is
+    /// intact; exits 1 at the first break (edited, missing, reordered or
+    /// truncated), 2 when the database cannot be read.
+    Verify {
+        /// A log stream's JSON Lines file (or any file of such lines): its
+        /// checkpoints are held against the chain too, so events deleted
+        /// together with the head and the database's own checkpoints are
+        /// still found.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
 }
 
 impl Config {
@@ -103,43 +145,31 @@ impl Config {
             .to_string()
     }
 
-    /// The directory of the SQLite file, where a generated master key lives.
-    pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+    /// The SQLite file the database URL names, if it names one.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
         let path = self.database_url.strip_prefix("sqlite:")?;
         let path = path
             .trim_start_matches("//")
             .split('?')
             .next()
             .unwrap_or("");
-        Some(
-            std::path::Path::new(path)
-                .parent()
-                .map(|p| {
-                    if p.as_os_str().is_empty() {
-                        std::path::Path::new(".")
-                    } else {
-                        p
-                    }
-                })
-                .unwrap_or(std::path::Path::new("."))
-                .to_path_buf(),
-        )
+        Some(std::path::Path::new(path))
+    }
+
+    /// The directory of the SQLite file, where a generated master key lives.
+    pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+        let parent = self.sqlite_file()?.parent();
+        Some(match parent {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        })
     }
 
     /// Makes sure the directory of an SQLite file exists.
     pub fn prepare_data_dir(&self) -> std::io::Result<()> {
-        if let Some(path) = self.database_url.strip_prefix("sqlite:") {
-            let path = path
-                .trim_start_matches("//")
-                .split('?')
-                .next()
-                .unwrap_or("");
-            if let Some(parent) = std::path::Path::new(path).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)?;
-                }
-            }
+        match self.sqlite_file().and_then(|f| f.parent()) {
+            Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }

@@ -35,22 +35,41 @@ fn is_public(path: &str) -> bool {
 pub async fn csrf(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // Protocol endpoints are cross-site by design and carry their own
-    // credentials (client authentication, bearer tokens, the PKCE-bound code).
+    // credentials (client authentication, bearer tokens, the PKCE-bound
+    // code). RP-initiated logout weighs the origin itself: an application's
+    // POST is cross-site by nature (RP-Initiated Logout 1.0 §2).
     let p = req.uri().path();
     if safe
         || p.starts_with("/api/v1/")
         || p.starts_with("/oauth/")
         || p == "/authorize"
         || p == "/userinfo"
+        || p == "/oidc/logout"
     {
         return next.run(req).await;
     }
-    let headers = req.headers();
+    if same_origin(req.headers()) {
+        next.run(req).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"error":"csrf_rejected","message":"Cross-site request refused: the Origin header does not match this site."}"#,
+        )
+            .into_response()
+    }
+}
+
+/// Whether a state-changing request comes from this site: `Origin` names
+/// this host, or, without `Origin`, `Sec-Fetch-Site` says same-origin (or a
+/// request the user typed). Requests with neither (non-browser clients)
+/// pass only when they carry no console cookie worth forging.
+pub fn same_origin(headers: &http::HeaderMap) -> bool {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    let origin_ok = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+    match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
         Some(origin) => url_host(origin).is_some_and(|h| h.eq_ignore_ascii_case(host)),
         None => {
             let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
@@ -60,16 +79,6 @@ pub async fn csrf(req: Request, next: Next) -> Response {
                 None => !has_cookie,
             }
         }
-    };
-    if origin_ok {
-        next.run(req).await
-    } else {
-        (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"error":"csrf_rejected","message":"Cross-site request refused: the Origin header does not match this site."}"#,
-        )
-            .into_response()
     }
 }
 

@@ -5,17 +5,20 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 use http::{header, StatusCode};
+use masquerade::domain::impersonation::Denial;
 use masquerade::impersonation::redeem::{redeem, Redemption};
 
 use crate::oidc::authorize::{deliver, found};
 use crate::oidc::pages::{escape, page};
 use crate::request_audit::RequestAudit;
 use app::components::format::datetime;
+use app::functions::ctx::{cookie_value, SESSION_COOKIE};
 use app::state::AppState;
 
 pub async fn open(
     State(state): State<AppState>,
     RequestAudit(audit): RequestAudit,
+    headers: http::HeaderMap,
     ticket: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -24,7 +27,23 @@ pub async fn open(
     // same "not valid" page as any other tampered ticket.
     let ticket = ticket.map(|Path(t)| t).unwrap_or_default();
     let modified = query.is_some();
-    match redeem(&state.services, &audit, &ticket, modified, now).await {
+    let opener = match opener(&state, &headers, now).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the console session failed");
+            None
+        }
+    };
+    match redeem(
+        &state.services,
+        &audit,
+        &ticket,
+        modified,
+        opener.as_deref(),
+        now,
+    )
+    .await
+    {
         Ok(Redemption::Deliver {
             redirect_uri,
             mode,
@@ -64,6 +83,11 @@ pub async fn open(
             "This impersonation was revoked",
             &format!("An administrator revoked it at {}.", datetime_secs(at)),
         ),
+        Ok(Redemption::Denied(Denial::LinkBoundToMinter)) => problem(
+            StatusCode::FORBIDDEN,
+            "This link opens only for the person who created it",
+            "Links are bound to the person who generated them, in a browser signed in to the console as that person. Nothing was done and the link still works for them; this attempt was recorded in the audit log.",
+        ),
         Ok(Redemption::Denied(d)) => problem(
             StatusCode::FORBIDDEN,
             "Impersonation denied",
@@ -82,6 +106,23 @@ pub async fn open(
             )
         }
     }
+}
+
+/// The console user signed in in this browser, if any.
+async fn opener(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    now: i64,
+) -> masquerade::CoreResult<Option<String>> {
+    let Some(token) = cookie_value(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let svc = &state.services;
+    Ok(svc
+        .store
+        .console_session(&token, svc.config.sessions, now)
+        .await?
+        .map(|s| s.user_id))
 }
 
 fn datetime_secs(ts: i64) -> String {

@@ -3,13 +3,20 @@
 #![recursion_limit = "512"]
 
 mod api;
+mod audit_cli;
+mod audit_export;
+mod audit_worker;
+mod body_limit;
 mod config;
 mod guard;
 mod impersonate;
 mod oidc;
+mod panic_guard;
 mod request_audit;
 mod sample_app;
+mod server_fns;
 mod startup;
+mod test_routes;
 
 use std::process::ExitCode;
 
@@ -29,6 +36,10 @@ async fn main() -> ExitCode {
         )
         .with_target(false)
         .init();
+    if let Some(config::Command::Audit(config::AuditCommand::Verify { checkpoints })) = &cfg.command
+    {
+        return audit_cli::verify(&cfg, checkpoints.as_deref()).await;
+    }
     match startup::run(cfg).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

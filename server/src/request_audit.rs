@@ -21,7 +21,7 @@ impl FromRequestParts<AppState> for RequestAudit {
     ) -> Result<Self, Self::Rejection> {
         Ok(RequestAudit(AuditContext {
             actor_id: None,
-            ip: client_ip(parts, state.services.config.trust_proxy_headers),
+            ip: client_ip(parts, state.services.config.trusted_proxy_hops),
             user_agent: parts
                 .headers
                 .get(header::USER_AGENT)
@@ -30,6 +30,7 @@ impl FromRequestParts<AppState> for RequestAudit {
                 .chars()
                 .take(300)
                 .collect(),
+            ..Default::default()
         }))
     }
 }

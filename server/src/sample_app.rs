@@ -134,9 +134,16 @@ async fn home(
                 .filter(|r| !r.is_empty())
                 .map(|r| format!(" (reason: {})", esc(r)))
                 .unwrap_or_default();
+            // What a real application would do with impersonation.mode:
+            // say so, and offer no writes.
+            let read_only = if s.id_claims["impersonation"]["mode"] == "read_only" {
+                "<span data-testid=\"read-only\" class=\"mr-2 rounded bg-amber-900 px-2 py-0.5 text-xs font-semibold uppercase tracking-wide text-white\">Read-only</span>"
+            } else {
+                ""
+            };
             format!(
                 "<div role=\"status\" data-testid=\"impersonation-banner\" class=\"flex flex-wrap items-center justify-between gap-3 bg-amber-100 px-6 py-3 text-amber-950 ring-1 ring-amber-300\">\
-                 <p class=\"text-sm\">Signed in as <strong>{}</strong>, impersonated by <strong>{}</strong>{reason}</p>\
+                 <p class=\"text-sm\">{read_only}Signed in as <strong>{}</strong>, impersonated by <strong>{}</strong>{reason}</p>\
                  <form method=\"post\" action=\"/sample-app/end-impersonation\"><button class=\"rounded-md bg-amber-900 px-3 py-1.5 text-sm font-semibold text-white\">End impersonation</button></form></div>",
                 esc(user),
                 esc(admin),

@@ -75,11 +75,16 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     };
 
     let mut runtime = RuntimeConfig::new(&public_url);
+    runtime.audit_stream_dir = cfg.audit_stream_dir.clone();
     runtime.sessions = SessionPolicy {
         idle_secs: cfg.session_idle_minutes.max(1) * 60,
         absolute_secs: cfg.session_max_hours.max(1) * 3600,
     };
-    runtime.trust_proxy_headers = cfg.trust_proxy;
+    runtime.trusted_proxy_hops = if cfg.trust_proxy {
+        usize::from(cfg.trusted_proxy_hops)
+    } else {
+        0
+    };
     let master = master_key(&cfg)?;
     let keys = KeyRing::open(store.clone(), master, now)
         .await
@@ -103,6 +108,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
             },
         )
         .build();
+    crate::audit_worker::spawn(services.clone());
     let state = AppState {
         leptos_options,
         services,
@@ -191,6 +197,7 @@ pub fn router(state: AppState, sample: Option<Router>) -> Router {
     let context_state = state.clone();
     let guarded = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/audit/export", get(crate::audit_export::console))
         .merge(crate::oidc::routes())
         .merge(crate::api::routes())
         .nest_service("/sample-app", sample.unwrap_or_default())
@@ -201,15 +208,19 @@ pub fn router(state: AppState, sample: Option<Router>) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(crate::server_fns::front_door))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::require_session,
         ))
         .layer(axum::middleware::from_fn(guard::csrf));
     Router::new()
+        .merge(crate::test_routes::routes())
         .merge(crate::oidc::oauth_routes())
         .merge(guarded)
         .layer(axum::middleware::from_fn(guard::security_headers))
+        // Outermost, so no panic below it drops the connection.
+        .layer(axum::middleware::from_fn(crate::panic_guard::catch_panics))
         .with_state(state)
 }
 
@@ -221,16 +232,14 @@ fn print_banner(cfg: &Config, public_url: &str, first_admin: Option<&bootstrap::
         masquerade::store::redact(&cfg.database_url)
     );
     if cfg.demo {
-        println!(
-            "  Demo administrator:  {} / {}",
-            demo::DEMO_ADMIN_EMAIL,
-            demo::DEMO_PASSWORD
-        );
-        println!(
-            "  Demo support agent:  {} / {} (no console access yet)",
-            demo::DEMO_SUPPORT_EMAIL,
-            demo::DEMO_PASSWORD
-        );
+        for (who, email) in [
+            ("Demo administrator:", demo::DEMO_ADMIN_EMAIL),
+            ("Demo support agent:", demo::DEMO_SUPPORT_EMAIL),
+            ("Demo auditor:", demo::DEMO_AUDITOR_EMAIL),
+            ("Demo customer:", demo::DEMO_CUSTOMER_EMAIL),
+        ] {
+            println!("  {who:<20} {email} / {}", demo::DEMO_PASSWORD);
+        }
     }
     if let Some(a) = first_admin {
         match &a.generated_password {

@@ -108,17 +108,18 @@ async fn admin_manages_an_api_and_its_applications(s: Server) {
     assert_eq!(
         created["permissions"],
         json!([
-            {"value": "read:invoices", "description": "Read invoices"},
-            {"value": "write:invoices", "description": "Create and void invoices"},
+            {"value": "read:invoices", "description": "Read invoices", "read_only": true},
+            {"value": "write:invoices", "description": "Create and void invoices", "read_only": false},
         ]),
-        "blank rows are dropped"
+        "blank rows are dropped; read-only impersonation follows the names by default"
     );
 
     let mut form = api_form("https://billing.example.com/", "Billing");
     form["signing_alg"] = json!("EdDSA");
     form["token_lifetime"] = json!("90");
     form["token_lifetime_unit"] = json!("minutes");
-    form["permissions"] = json!([{"value": "read:invoices", "description": "Read"}]);
+    form["permissions"] =
+        json!([{"value": "read:invoices", "description": "Read", "read_only": false}]);
     let (status, updated) = call_json(
         &s,
         "update_api",
@@ -131,6 +132,10 @@ async fn admin_manages_an_api_and_its_applications(s: Server) {
     assert_eq!(updated["signing_alg"], "EdDSA");
     assert_eq!(updated["token_lifetime_secs"], 5400);
     assert_eq!(updated["permissions"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        updated["permissions"][0]["read_only"], false,
+        "left out of read-only impersonation, against its name"
+    );
 
     let (status, body, _) = s
         .call(

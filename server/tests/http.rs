@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use masquerade::testing::strings;
 use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -67,8 +68,9 @@ async fn sign_in_and_permissions(s: Server) {
     let support = s
         .sign_in("support@masquerade.test", "masquerade-demo")
         .await;
+    // A support agent reads users (users:read) but changes none.
     let (status, body, _) = s.search_users(Some(&support), "").await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _, _) = s
         .call(
             "create_user",
@@ -82,13 +84,14 @@ async fn sign_in_and_permissions(s: Server) {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body_of_forbidden(&s, &support).await, "users:write");
 
     let admin = s.sign_in(ADMIN.0, ADMIN.1).await;
     let (status, body, _) = s.search_users(Some(&admin), "").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
-        body["total"], 203,
-        "200 demo users, the demo admin and support agent, and the configured admin"
+        body["total"], 205,
+        "200 demo users, the demo admin, support agent, auditor and customer, and the configured admin"
     );
     assert_eq!(body["users"].as_array().unwrap().len(), 25);
     let page = client()
@@ -99,7 +102,7 @@ async fn sign_in_and_permissions(s: Server) {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(
-        page.text().await.unwrap().contains("203 users"),
+        page.text().await.unwrap().contains("205 users"),
         "the first page is rendered on the server"
     );
 
@@ -117,6 +120,19 @@ async fn sign_in_and_permissions(s: Server) {
         StatusCode::UNAUTHORIZED,
         "signed-out sessions are dead on the server too"
     );
+    // The sign-out is on the record for the person, with their IP.
+    let out = strings(
+        &s.database_url,
+        "SELECT COALESCE(actor_id, '-') || ' ' || ip || ' ' || COALESCE(target_id, '') \
+         FROM audit_events WHERE event_type = 'console.signed_out'",
+    )
+    .await;
+    let admin_id = strings(
+        &s.database_url,
+        &format!("SELECT id FROM users WHERE email = '{}'", ADMIN.0),
+    )
+    .await;
+    assert_eq!(out, vec![format!("{0} 127.0.0.1 {0}", admin_id[0])]);
 }
 
 async fn bad_input_gets_field_errors_not_500s(s: Server) {
@@ -255,4 +271,24 @@ async fn cross_site_posts_are_refused(s: Server) {
         StatusCode::FORBIDDEN,
         "a session cookie without any origin information is refused"
     );
+}
+
+/// The permission a refused create_user names.
+async fn body_of_forbidden(s: &Server, cookie: &str) -> String {
+    let (_, body, _) = s
+        .call(
+            "create_user",
+            Some(cookie),
+            &[
+                ("email", "x@example.com"),
+                ("name", ""),
+                ("connection_id", "x"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    body["NeedsPermission"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }

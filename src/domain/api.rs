@@ -6,35 +6,6 @@ use crate::validate::{check_text, MAX_NAME_LEN};
 /// Identifier of the built-in Management API, relative to the public URL.
 pub const MANAGEMENT_API_PATH: &str = "/api/v1/";
 
-/// Every permission of the built-in Management API, with what it allows.
-pub const MANAGEMENT_PERMISSIONS: &[(&str, &str)] = &[
-    ("users:read", "Read users"),
-    ("users:write", "Create, change, block and delete users"),
-    ("applications:read", "Read applications"),
-    (
-        "applications:write",
-        "Create, change and delete applications; rotate secrets",
-    ),
-    ("connections:read", "Read connections"),
-    (
-        "connections:write",
-        "Enable and disable connections per application",
-    ),
-    ("apis:read", "Read APIs"),
-    (
-        "apis:write",
-        "Create, change and delete APIs; authorize applications",
-    ),
-    ("impersonation:create", "Mint Sign in as User links"),
-    (
-        "impersonation:read",
-        "Read impersonation history and active impersonations",
-    ),
-    ("impersonation:revoke", "End impersonated sessions"),
-    ("settings:read", "Read tenant settings"),
-    ("settings:write", "Change tenant settings"),
-];
-
 /// The built-in Management API as it should be for this public URL.
 pub fn management_api(public_url: &str) -> ApiInput {
     ApiInput {
@@ -42,13 +13,15 @@ pub fn management_api(public_url: &str) -> ApiInput {
         name: "Masquerade Management API".into(),
         signing_alg: "ES256".into(),
         token_lifetime_secs: 3600,
-        permissions: MANAGEMENT_PERMISSIONS
+        permissions: crate::authz::Permission::ALL
             .iter()
-            .map(|(value, description)| Permission {
-                value: (*value).into(),
-                description: (*description).into(),
+            .map(|p| Permission {
+                value: p.as_str().into(),
+                description: p.description().into(),
+                read_only: None,
             })
             .collect(),
+        permissions_in_token: false,
     }
 }
 
@@ -56,6 +29,47 @@ pub fn management_api(public_url: &str) -> ApiInput {
 pub struct Permission {
     pub value: String,
     pub description: String,
+    /// Whether read-only impersonation may carry it; unset means: yes for
+    /// names ending in `:read` or starting with `read:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+impl Permission {
+    pub fn new(value: impl Into<String>, description: impl Into<String>) -> Self {
+        Permission {
+            value: value.into(),
+            description: description.into(),
+            read_only: None,
+        }
+    }
+
+    /// A permission whose "allowed in read-only impersonation" flag is
+    /// `read_only`; kept unset when that is what the name says anyway, so
+    /// that renaming it later keeps following the name.
+    pub fn with_read_only(
+        value: impl Into<String>,
+        description: impl Into<String>,
+        read_only: bool,
+    ) -> Self {
+        let value = value.into();
+        Permission {
+            read_only: (read_only != reads_by_name(&value)).then_some(read_only),
+            value,
+            description: description.into(),
+        }
+    }
+
+    /// Allowed in read-only impersonation.
+    pub fn safe_to_read(&self) -> bool {
+        self.read_only.unwrap_or_else(|| reads_by_name(&self.value))
+    }
+}
+
+/// The default for "allowed in read-only impersonation": a name that says
+/// it reads.
+pub fn reads_by_name(permission: &str) -> bool {
+    permission.ends_with(":read") || permission.starts_with("read:")
 }
 
 /// A resource server: the audience of access tokens.
@@ -68,8 +82,43 @@ pub struct Api {
     pub token_lifetime_secs: i64,
     pub permissions: Vec<Permission>,
     pub builtin: bool,
+    /// Put the user's permissions for this API into its access tokens as a
+    /// `permissions` claim (Auth0's "Add Permissions in the Access Token").
+    pub permissions_in_token: bool,
     /// Client ids this API authorizes.
     pub client_ids: Vec<String>,
+    /// For each authorized client, the permissions client_credentials may
+    /// give it.
+    pub grants: Vec<ClientGrant>,
+}
+
+impl Api {
+    /// The permissions granted to `client_id`, if this API authorizes it.
+    pub fn granted_to(&self, client_id: &str) -> Option<&[String]> {
+        self.grants
+            .iter()
+            .find(|g| g.client_id == client_id)
+            .map(|g| g.permissions.as_slice())
+    }
+
+    pub fn defines(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p.value == permission)
+    }
+
+    /// Whether read-only impersonation may carry `permission`.
+    pub fn safe_to_read(&self, permission: &str) -> bool {
+        self.permissions
+            .iter()
+            .find(|p| p.value == permission)
+            .is_some_and(Permission::safe_to_read)
+    }
+}
+
+/// What an API lets one machine client ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientGrant {
+    pub client_id: String,
+    pub permissions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -79,6 +128,8 @@ pub struct ApiInput {
     pub signing_alg: String,
     pub token_lifetime_secs: i64,
     pub permissions: Vec<Permission>,
+    #[serde(default)]
+    pub permissions_in_token: bool,
 }
 
 pub const MAX_TOKEN_LIFETIME_SECS: i64 = 30 * 86400;
@@ -168,7 +219,9 @@ mod tests {
             permissions: vec![Permission {
                 value: "read:orders".into(),
                 description: "Read orders".into(),
+                read_only: None,
             }],
+            permissions_in_token: false,
         }
     }
 
@@ -182,6 +235,7 @@ mod tests {
         bad.permissions.push(Permission {
             value: "read orders".into(),
             description: String::new(),
+            read_only: None,
         });
         let crate::error::CoreError::Validation(errs) = bad.validate().unwrap_err() else {
             panic!()

@@ -4,7 +4,7 @@ use crate::error::{CoreResult, Problems};
 use crate::password::check_strength;
 use crate::validate::{check_email, check_metadata, check_text, MAX_NAME_LEN, MAX_URL_LEN};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -22,6 +22,9 @@ pub struct User {
     pub login_count: i64,
     pub app_metadata: serde_json::Value,
     pub user_metadata: serde_json::Value,
+    /// Never impersonated (administrators never are, flag or not).
+    #[serde(default)]
+    pub protected: bool,
     pub roles: Vec<String>,
 }
 
@@ -137,6 +140,9 @@ pub struct UserQuery {
     pub search: String,
     pub connection_id: Option<String>,
     pub blocked: Option<bool>,
+    /// Only holders of this role (a role's Users tab).
+    #[serde(default)]
+    pub role_id: Option<String>,
     pub sort: UserSort,
     pub descending: bool,
     /// Opaque cursor from the previous page; `None` for the first page.

@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{policy, settings, ImpersonationError, REDEEM_PATH};
+use crate::authz::Principal;
 use crate::domain::impersonation::{
-    DeliveryMode, Denial, Impersonation, ImpersonationSettings, LinkRequest,
+    DeliveryMode, Denial, Impersonation, ImpersonationSettings, LinkRequest, MODE_FULL,
+    MODE_READ_ONLY,
 };
 use crate::domain::{Application, User};
 use crate::error::{CoreError, CoreResult, Problems};
@@ -64,11 +66,14 @@ pub fn validate(
         "The reason is limited to 500 characters.",
     );
     let ticket = req.ticket.trim().to_string();
-    p.check(
-        ticket.chars().count() <= MAX_TICKET_LEN && printable(&ticket),
-        "ticket",
-        "The ticket reference is limited to 100 characters.",
-    );
+    if ticket.chars().count() > MAX_TICKET_LEN || !printable(&ticket) {
+        p.add(
+            "ticket",
+            "The ticket reference is limited to 100 characters.",
+        );
+    } else if let Some(problem) = settings.ticket_problem(&ticket) {
+        p.add("ticket", problem);
+    }
 
     let rt_raw = if req.response_type.trim().is_empty() {
         "code"
@@ -124,6 +129,19 @@ pub fn validate(
             format!("{} has no initiate-login URI.", app.name),
         ),
         _ => {}
+    }
+    // A public client proves possession of its code with PKCE, and a link
+    // carries no code_challenge: such a code could never be exchanged. In
+    // app-initiated mode the application sends its own request, with PKCE.
+    if rt.code && !app.app_type.is_confidential() && mode != Some(DeliveryMode::AppInitiated) {
+        p.add(
+            "response_type",
+            format!(
+                "{} is a public client, which must use PKCE, so a code from a link could never be \
+                 exchanged. Choose App-initiated mode, or a token response type.",
+                app.name
+            ),
+        );
     }
 
     let scope_raw = if req.scope.trim().is_empty() {
@@ -218,22 +236,85 @@ async fn refuse(
     denial.into()
 }
 
-/// Creates a single-use link for `actor_id` to sign in as `target_id`.
-/// `via` names the machine client when the REST API was used.
+/// Who the impersonator is when `principal` asks to mint a link naming
+/// `requested` (the REST API's `impersonator_id`). With a user's session or
+/// token it is that user, always: naming someone else would put their name
+/// into `act`, the banner and the audit log. A machine client must name the
+/// person it acts for, and the policy then judges that person.
+pub fn impersonator_for(principal: &Principal, requested: Option<&str>) -> CoreResult<String> {
+    let requested = requested.map(str::trim).filter(|r| !r.is_empty());
+    match (principal, requested) {
+        (Principal::User { holdings, .. }, None) => Ok(holdings.user_id.clone()),
+        (Principal::User { holdings, .. }, Some(r)) if r == holdings.user_id => {
+            Ok(holdings.user_id.clone())
+        }
+        (Principal::User { .. }, Some(_)) => Err(CoreError::Forbidden(
+            "With a user's token the impersonator is that user: leave impersonator_id out, or name yourself."
+                .into(),
+        )),
+        (Principal::Client { .. }, Some(r)) => Ok(r.to_string()),
+        (Principal::Client { .. }, None) => Err(CoreError::field(
+            "impersonator_id",
+            "A machine client must name the person it acts for (impersonator_id).",
+        )),
+        (Principal::Anonymous, _) => Err(CoreError::Unauthenticated),
+        (Principal::Impersonated { .. }, _) => Err(CoreError::Forbidden(
+            "An impersonated session cannot start another impersonation.".into(),
+        )),
+    }
+}
+
+/// What minting came to: a link, or (under four-eyes approval) a request
+/// waiting for someone else's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MintOutcome {
+    Link(Minted),
+    Requested {
+        request_id: String,
+        role_name: String,
+    },
+}
+
+/// Creates a single-use link for `principal` (or the person a machine
+/// client names, `requested`) to sign in as `target_id`. The caller must
+/// hold `impersonation:create` for the application, and the policy must
+/// allow the impersonator. `authenticated_at` is when the person last
+/// entered their password (sign-in or step-up), for the step-up setting;
+/// `None` for a machine client.
+#[allow(clippy::too_many_arguments)]
 pub async fn mint(
     svc: &Services,
     ctx: &AuditContext,
-    actor_id: &str,
+    principal: &Principal,
+    requested: Option<&str>,
     target_id: &str,
     req: &LinkRequest,
-    via: Option<&str>,
+    authenticated_at: Option<i64>,
     now: i64,
-) -> Result<Minted, ImpersonationError> {
+) -> Result<MintOutcome, ImpersonationError> {
+    if matches!(principal, Principal::Impersonated { .. }) {
+        return Err(Denial::Chain.into());
+    }
+    crate::authz::require_somewhere(principal, crate::authz::Permission::ImpersonationCreate)?;
+    let actor_id = impersonator_for(principal, requested)?;
+    let actor_id = actor_id.as_str();
+    let via = match principal {
+        Principal::Client { client_id, .. } => Some(format!("{client_id}@clients")),
+        _ => None,
+    };
+    let via = via.as_deref();
     let (actor, target) = super::parties(svc, actor_id, target_id).await??;
     let ctx = AuditContext {
-        actor_id: Some(actor.id.clone()),
+        actor_id: Some(actor.user.id.clone()),
         ..ctx.clone()
     };
+    let settings = settings::load(&svc.store).await?;
+    // An approved request is minted exactly as it was approved.
+    let approved = match req.request_id.trim() {
+        "" => None,
+        id => Some(super::approval::approved_link(svc, id, &actor.user.id, target_id, now).await?),
+    };
+    let req = approved.as_ref().map(|(_, link)| link).unwrap_or(req);
     if req.client_id.trim().is_empty() {
         return Err(CoreError::field("client_id", "Choose an application.").into());
     }
@@ -244,20 +325,61 @@ pub async fn mint(
         }
         Err(e) => return Err(e.into()),
     };
-    if let Err(d) = policy::may_impersonate(&actor, &target, &app, now) {
-        return Err(refuse(svc, &ctx, &actor, &target, req, d, now).await);
+    let allowance = match policy::may_impersonate(&actor, &target, &app, &settings, now) {
+        Ok(a) => a,
+        Err(d) => return Err(refuse(svc, &ctx, &actor.user, &target.user, req, d, now).await),
+    };
+    // The policy judged the impersonator (for a person's own call, the
+    // caller: whose permission for this application it checked, so the
+    // dry run and minting give the same reason); the caller must hold the
+    // permission for it too (a machine client naming someone).
+    crate::authz::require_for_app(
+        principal,
+        crate::authz::Permission::ImpersonationCreate,
+        &app.client_id,
+    )?;
+    if settings.step_up_due(authenticated_at, now) {
+        return Err(ImpersonationError::StepUpRequired {
+            minutes: settings.step_up_minutes,
+        });
     }
-    let settings = settings::load(&svc.store).await?;
     let audiences = svc.store.audiences_for_client(&app.client_id).await?;
     let link = validate(req, &app, &audiences, &settings)?;
-
+    let read_only = req.read_only || allowance.read_only;
+    if allowance.approval && approved.is_none() {
+        let request_id = super::approval::request(
+            svc,
+            &ctx,
+            &actor.user,
+            &target.user,
+            &app,
+            req,
+            read_only,
+            &allowance,
+            now,
+        )
+        .await?;
+        return Ok(MintOutcome::Requested {
+            request_id,
+            role_name: allowance.role_name.unwrap_or_default(),
+        });
+    }
+    if let Some((id, _)) = &approved {
+        if !svc
+            .store
+            .use_impersonation_request(id, &actor.user.id, now)
+            .await?
+        {
+            return Err(super::approval::not_usable().into());
+        }
+    }
     let ticket = new_secret();
     let rec = Impersonation {
         id: new_sortable_id("imp", now),
-        actor_id: actor.id.clone(),
-        actor_email: actor.email.clone(),
-        target_id: target.id.clone(),
-        target_email: target.email.clone(),
+        actor_id: actor.user.id.clone(),
+        actor_email: actor.user.email.clone(),
+        target_id: target.user.id.clone(),
+        target_email: target.user.email.clone(),
         client_id: app.client_id.clone(),
         reason: link.reason.clone(),
         ticket_ref: link.ticket.clone(),
@@ -269,6 +391,8 @@ pub async fn mint(
         redirect_uri: link.redirect_uri.clone(),
         created_at: now,
         expires_at: now + settings.link_ttl_secs,
+        mode: if read_only { MODE_READ_ONLY } else { MODE_FULL }.into(),
+        request_id: approved.as_ref().map(|(id, _)| id.clone()),
         ..Default::default()
     };
     let mut data = rec.audit_data();
@@ -279,12 +403,15 @@ pub async fn mint(
     if let Some(v) = via {
         data["via"] = json!(v);
     }
+    if let Some(role) = &allowance.role_id {
+        data["rule_role_id"] = json!(role);
+    }
     svc.store
         .insert_impersonation(&ctx, &rec, &hash_secret(&ticket), data)
         .await?;
-    Ok(Minted {
+    Ok(MintOutcome::Link(Minted {
         impersonation_id: rec.id,
         url: format!("{}{REDEEM_PATH}{ticket}", svc.config.public_url),
         expires_at: rec.expires_at,
-    })
+    }))
 }

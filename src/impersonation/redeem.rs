@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use super::mint::validate;
-use super::{policy, settings, HINT_PREFIX, HINT_TTL_SECS};
+use super::policy::Person;
+use super::{settings, HINT_PREFIX, HINT_TTL_SECS};
 use crate::domain::impersonation::{
     DeliveryMode, Denial, Impersonation, ImpersonationSettings, LinkRequest,
 };
@@ -57,22 +58,8 @@ fn well_formed(ticket: &str) -> bool {
 }
 
 struct Parties {
-    actor: User,
-    target: User,
+    target: Person,
     app: Application,
-}
-
-async fn parties(svc: &Services, rec: &Impersonation) -> CoreResult<Result<Parties, Denial>> {
-    let (actor, target) = match super::parties(svc, &rec.actor_id, &rec.target_id).await? {
-        Ok(p) => p,
-        Err(d) => return Ok(Err(d)),
-    };
-    let app = match svc.store.application_hot(&rec.client_id).await {
-        Ok(a) => a,
-        Err(CoreError::NotFound(_)) => return Ok(Err(Denial::ApplicationNotFound)),
-        Err(e) => return Err(e),
-    };
-    Ok(Ok(Parties { actor, target, app }))
 }
 
 /// The policy again, plus the link's own parameters against the application
@@ -83,14 +70,11 @@ async fn recheck(
     current: &ImpersonationSettings,
     now: i64,
 ) -> CoreResult<Result<Parties, Denial>> {
-    let p = match parties(svc, rec).await? {
+    let (_, target, app) = match super::recheck(svc, rec, current, now).await? {
         Ok(p) => p,
         Err(d) => return Ok(Err(d)),
     };
-    if let Err(d) = policy::may_impersonate(&p.actor, &p.target, &p.app, now) {
-        return Ok(Err(d));
-    }
-    let audiences = svc.store.audiences_for_client(&p.app.client_id).await?;
+    let audiences = svc.store.audiences_for_client(&app.client_id).await?;
     let as_minted = LinkRequest {
         client_id: rec.client_id.clone(),
         reason: rec.reason.clone(),
@@ -101,18 +85,22 @@ async fn recheck(
         state: rec.state.clone(),
         audience: rec.audience.clone(),
         callback_url: rec.redirect_uri.clone(),
+        read_only: rec.read_only(),
+        request_id: String::new(),
     };
-    // The reason was checked at minting; a setting changed since then does
-    // not invalidate a link already in someone's hands.
+    // The reason and ticket were checked at minting; a setting changed
+    // since then does not invalidate a link already in someone's hands.
     let s = ImpersonationSettings {
         require_reason: false,
-        ..*current
+        require_ticket: false,
+        ticket_pattern: String::new(),
+        ..current.clone()
     };
-    if let Err(CoreError::Validation(errs)) = validate(&as_minted, &p.app, &audiences, &s) {
+    if let Err(CoreError::Validation(errs)) = validate(&as_minted, &app, &audiences, &s) {
         let detail = errs.first().map(|e| e.message.clone()).unwrap_or_default();
         return Ok(Err(Denial::ApplicationChanged { detail }));
     }
-    Ok(Ok(p))
+    Ok(Ok(Parties { target, app }))
 }
 
 async fn deny(
@@ -128,6 +116,36 @@ async fn deny(
     data["stage"] = json!(stage);
     svc.store
         .record_impersonation_denied(ctx, Some(&rec.id), &rec.target_id, denial.code(), data, now)
+        .await?;
+    Ok(Redemption::Denied(denial))
+}
+
+/// A bound link opened by someone other than its maker: audited, and left
+/// usable, so that a stranger holding a leaked link cannot burn it either.
+async fn refuse_opener(
+    svc: &Services,
+    ctx: &AuditContext,
+    rec: &Impersonation,
+    opener: Option<&str>,
+    now: i64,
+) -> CoreResult<Redemption> {
+    let denial = Denial::LinkBoundToMinter;
+    let mut data = rec.audit_data();
+    data["denied"] = json!(denial.code());
+    data["stage"] = json!("redeem");
+    data["opened_by"] = json!(opener);
+    let ctx = AuditContext {
+        actor_id: opener.map(str::to_string),
+        ..ctx.clone()
+    };
+    svc.store
+        .append_event(
+            &ctx,
+            "impersonation.open_refused",
+            Some(&rec.target_id),
+            data,
+            now,
+        )
         .await?;
     Ok(Redemption::Denied(denial))
 }
@@ -160,12 +178,15 @@ async fn api_named(svc: &Services, audience: &str) -> CoreResult<Option<Api>> {
 }
 
 /// Handles GET /impersonate/{ticket}. `modified` is true when anything was
-/// appended to the link.
+/// appended to the link. `opener` is the console user signed in in the
+/// browser that opened it, if any: with links bound to the person who
+/// made them, nobody else may open one.
 pub async fn redeem(
     svc: &Services,
     ctx: &AuditContext,
     ticket: &str,
     modified: bool,
+    opener: Option<&str>,
     now: i64,
 ) -> CoreResult<Redemption> {
     if !well_formed(ticket) {
@@ -189,6 +210,9 @@ pub async fn redeem(
         ..ctx.clone()
     };
     let settings = settings::load(&svc.store).await?;
+    if settings.bind_links && opener != Some(rec.actor_id.as_str()) {
+        return refuse_opener(svc, &ctx, &rec, opener, now).await;
+    }
     let parties = match recheck(svc, &rec, &settings, now).await? {
         Ok(p) => p,
         Err(d) => return deny(svc, &ctx, &rec, d, "redeem", now).await,
@@ -232,6 +256,7 @@ pub async fn redeem(
     let request = AuthorizeRequest {
         client_id: rec.client_id.clone(),
         redirect_uri: rec.redirect_uri.clone(),
+        redirect_uri_omitted: false,
         response_type: crate::oidc::authorize::ResponseType::parse(&rec.response_type)
             .unwrap_or_default(),
         response_mode: match mode {
@@ -252,13 +277,21 @@ pub async fn redeem(
     let api = api_named(svc, &rec.audience).await?;
     let actor = Actor::of(&rec);
     let subject = Subject {
-        user: &parties.target,
+        user: &parties.target.user,
         auth_time: now,
         actor: Some(&actor),
     };
-    let params = authorization_response(svc, &request, &parties.app, subject, api.as_ref(), now)
-        .await
-        .map_err(|e| CoreError::Internal(e.error_description))?;
+    let params =
+        match authorization_response(svc, &request, &parties.app, subject, api.as_ref(), now).await
+        {
+            Ok(p) => p,
+            // Revoked between the claim and the grant: nothing was issued.
+            Err(e) if e.error == "access_denied" => {
+                let again = svc.store.get_impersonation(&rec.id).await?;
+                return Ok(state_of(&again, now).unwrap_or(Redemption::Revoked { at: now }));
+            }
+            Err(e) => return Err(CoreError::Internal(e.error_description)),
+        };
     if request.response_type.returns_tokens() {
         svc.store
             .record_impersonation_tokens(&ctx, &rec, rec.audit_data(), now)
@@ -305,7 +338,7 @@ pub async fn from_hint(
 ) -> CoreResult<Result<(User, Actor, Impersonation), HintRefusal>> {
     let Some(rec) = svc
         .store
-        .claim_impersonation_hint(&hash_secret(hint), now)
+        .claim_impersonation_hint(ctx, &hash_secret(hint), now)
         .await?
     else {
         return Ok(Err(HintRefusal::Invalid));
@@ -317,19 +350,16 @@ pub async fn from_hint(
         actor_id: Some(rec.actor_id.clone()),
         ..ctx.clone()
     };
-    let parties = match parties(svc, &rec).await? {
-        Ok(p) => p,
+    let settings = settings::load(&svc.store).await?;
+    let parties = match super::recheck(svc, &rec, &settings, now).await? {
+        Ok((_, target, app)) => Parties { target, app },
         Err(d) => {
             deny(svc, &ctx, &rec, d.clone(), "authorize", now).await?;
             return Ok(Err(HintRefusal::Denied(d)));
         }
     };
-    if let Err(d) = policy::may_impersonate(&parties.actor, &parties.target, &parties.app, now) {
-        deny(svc, &ctx, &rec, d.clone(), "authorize", now).await?;
-        return Ok(Err(HintRefusal::Denied(d)));
-    }
     let actor = Actor::of(&rec);
-    Ok(Ok((parties.target, actor, rec)))
+    Ok(Ok((parties.target.user, actor, rec)))
 }
 
 pub fn is_hint(login_hint: &str) -> bool {

@@ -85,6 +85,10 @@ impl ResponseMode {
 pub struct AuthorizeRequest {
     pub client_id: String,
     pub redirect_uri: String,
+    /// The request left `redirect_uri` out (allowed with one registered
+    /// callback), so the token request need not repeat it (RFC 6749 §4.1.3).
+    #[serde(default)]
+    pub redirect_uri_omitted: bool,
     pub response_type: ResponseType,
     pub response_mode: ResponseMode,
     pub scope: Vec<String>,
@@ -323,6 +327,7 @@ pub fn validate(
     Ok(AuthorizeRequest {
         client_id: app.client_id.clone(),
         redirect_uri,
+        redirect_uri_omitted: !params.contains_key("redirect_uri"),
         response_type: rt,
         response_mode: mode,
         scope,

@@ -7,6 +7,7 @@ pub mod bearer;
 pub mod claims;
 pub mod discovery;
 pub mod error;
+pub mod introspect;
 pub mod issue;
 pub mod params;
 pub mod pkce;

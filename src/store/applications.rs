@@ -288,6 +288,11 @@ impl Store {
         now: i64,
     ) -> CoreResult<()> {
         let app = self.get_application(client_id).await?;
+        if ctx.actor_id.as_deref() == Some(format!("{client_id}@clients").as_str()) {
+            return Err(CoreError::Forbidden(
+                "An application cannot delete itself.".into(),
+            ));
+        }
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM application_connections WHERE client_id = $1")
             .bind(client_id)

@@ -5,7 +5,10 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::builder::{insert_rows, Param};
+use std::collections::{BTreeSet, HashMap};
+
+use super::audit_fields::{derive, Derived};
+use super::builder::{insert_rows, Param, Sql};
 use super::{Store, Tx};
 use crate::error::CoreResult;
 use crate::secrets::new_sortable_id;
@@ -16,6 +19,12 @@ pub struct AuditContext {
     pub actor_id: Option<String>,
     pub ip: String,
     pub user_agent: String,
+    /// The Management API permissions the actor may hand to others, through
+    /// a role or a client grant: those they hold themselves, so that nobody
+    /// reaches a permission they lack by granting it. Empty unless the edge
+    /// that built the context says otherwise; the system holds everything.
+    #[serde(skip)]
+    pub grantable: crate::authz::PermSet,
 }
 
 impl AuditContext {
@@ -24,11 +33,21 @@ impl AuditContext {
             actor_id: None,
             ip: String::new(),
             user_agent: "masquerade".into(),
+            grantable: crate::authz::PermSet::all(),
+        }
+    }
+
+    /// Refuses when `perms` holds a Management API permission the actor
+    /// may not hand out, naming the first.
+    pub fn may_grant(&self, perms: crate::authz::PermSet) -> crate::CoreResult<()> {
+        match perms.iter().find(|p| !self.grantable.contains(*p)) {
+            Some(p) => Err(crate::CoreError::NeedsPermission(p)),
+            None => Ok(()),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct AuditEvent {
     pub seq: i64,
     pub id: String,
@@ -41,15 +60,50 @@ pub struct AuditEvent {
     pub data: String,
     pub prev_hash: String,
     pub hash: String,
+    /// 1: the fields above only (events from before the columns below);
+    /// 2: every field.
+    pub hash_v: i64,
+    /// "user", "application" or "system".
+    pub actor_type: String,
+    /// Who acted and what was acted on, named as they were at the time.
+    pub actor_name: String,
+    pub target_type: String,
+    pub target_name: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub impersonation_id: String,
+    /// "success", "denied" or "failure".
+    pub outcome: String,
+    pub reason_code: String,
+    pub reason: String,
+    pub ticket: String,
+}
+
+/// Every column, in the order of `AuditEvent`.
+pub const AUDIT_COLUMNS: &str =
+    "seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, \
+     prev_hash, hash, hash_v, actor_type, actor_name, target_type, target_name, client_id, \
+     client_name, impersonation_id, outcome, reason_code, reason, ticket";
+const COLUMN_COUNT: usize = 23;
+
+/// The hash version new events are written with.
+const HASH_V: i64 = 2;
+
+impl AuditEvent {
+    /// The hash this event's content gives (what `hash` must be).
+    pub fn computed_hash(&self) -> String {
+        event_hash(self)
+    }
 }
 
 fn event_hash(e: &AuditEvent) -> String {
     let mut h = Sha256::new();
-    // Length-prefix every field so that no two different events hash alike.
-    for part in [
-        e.seq.to_string().as_str(),
+    let seq = e.seq.to_string();
+    let at = e.at.to_string();
+    let mut parts = vec![
+        seq.as_str(),
         &e.id,
-        &e.at.to_string(),
+        &at,
         &e.event_type,
         e.actor_id.as_deref().unwrap_or(""),
         e.target_id.as_deref().unwrap_or(""),
@@ -57,7 +111,27 @@ fn event_hash(e: &AuditEvent) -> String {
         &e.user_agent,
         &e.data,
         &e.prev_hash,
-    ] {
+    ];
+    // Any other version than 1 hashes everything: a row whose version was
+    // lowered to hide an edited column fails as edited.
+    if e.hash_v != 1 {
+        parts.extend([
+            "v2",
+            &e.actor_type,
+            &e.actor_name,
+            &e.target_type,
+            &e.target_name,
+            &e.client_id,
+            &e.client_name,
+            &e.impersonation_id,
+            &e.outcome,
+            &e.reason_code,
+            &e.reason,
+            &e.ticket,
+        ]);
+    }
+    // Length-prefix every field so that no two different events hash alike.
+    for part in parts {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -121,6 +195,18 @@ pub(crate) async fn append_all(tx: &mut Tx, events: Vec<Pending>) -> CoreResult<
     if events.is_empty() {
         return Ok(());
     }
+    let derived: Vec<Derived> = events
+        .iter()
+        .map(|p| {
+            derive(
+                p.actor_id.as_deref(),
+                &p.event_type,
+                p.target_id.as_deref(),
+                &p.data,
+            )
+        })
+        .collect();
+    let names = Names::look_up(tx, &events, &derived).await?;
     let (last, mut prev_hash): (i64, String) = sqlx::query_as(
         "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash",
     )
@@ -129,11 +215,14 @@ pub(crate) async fn append_all(tx: &mut Tx, events: Vec<Pending>) -> CoreResult<
     .await?;
     let first = last - events.len() as i64 + 1;
     let mut sealed = Vec::with_capacity(events.len());
-    for (seq, p) in (first..).zip(events) {
+    for ((seq, p), d) in (first..).zip(events).zip(derived) {
         let mut e = AuditEvent {
             seq,
             id: new_sortable_id("evt", p.at),
             at: p.at,
+            actor_name: names.of(p.actor_id.as_deref(), d.actor_type, d.actor_name),
+            target_name: names.of(p.target_id.as_deref(), &d.target_type, d.target_name),
+            client_name: names.client(&d.client_id),
             event_type: p.event_type,
             actor_id: p.actor_id,
             target_id: p.target_id,
@@ -142,12 +231,21 @@ pub(crate) async fn append_all(tx: &mut Tx, events: Vec<Pending>) -> CoreResult<
             data: p.data.to_string(),
             prev_hash,
             hash: String::new(),
+            hash_v: HASH_V,
+            actor_type: d.actor_type.to_string(),
+            target_type: d.target_type,
+            client_id: d.client_id,
+            impersonation_id: d.impersonation_id,
+            outcome: d.outcome.to_string(),
+            reason_code: d.reason_code,
+            reason: d.reason,
+            ticket: d.ticket,
         };
         e.hash = event_hash(&e);
         prev_hash = e.hash.clone();
         sealed.push(e);
     }
-    let mut values = Vec::with_capacity(sealed.len() * 11);
+    let mut values = Vec::with_capacity(sealed.len() * COLUMN_COUNT);
     for e in &sealed {
         values.extend([
             Param::from(e.seq),
@@ -161,33 +259,195 @@ pub(crate) async fn append_all(tx: &mut Tx, events: Vec<Pending>) -> CoreResult<
             (&e.data).into(),
             (&e.prev_hash).into(),
             (&e.hash).into(),
+            e.hash_v.into(),
+            (&e.actor_type).into(),
+            (&e.actor_name).into(),
+            (&e.target_type).into(),
+            (&e.target_name).into(),
+            (&e.client_id).into(),
+            (&e.client_name).into(),
+            (&e.impersonation_id).into(),
+            (&e.outcome).into(),
+            (&e.reason_code).into(),
+            (&e.reason).into(),
+            (&e.ticket).into(),
         ]);
     }
     insert_rows(
         tx,
-        "INSERT INTO audit_events (seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash)",
-        11,
+        &format!("INSERT INTO audit_events ({AUDIT_COLUMNS})"),
+        COLUMN_COUNT,
         values,
     )
     .await?;
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChainCheck {
-    Intact { events: i64 },
-    BrokenAt { seq: i64 },
+/// Users' emails and applications' names as they are in this transaction,
+/// for the events about to be written.
+#[derive(Default)]
+struct Names {
+    users: HashMap<String, String>,
+    clients: HashMap<String, String>,
 }
 
+impl Names {
+    async fn look_up(tx: &mut Tx, events: &[Pending], derived: &[Derived]) -> CoreResult<Names> {
+        let mut user_ids = BTreeSet::new();
+        let mut client_ids = BTreeSet::new();
+        for (p, d) in events.iter().zip(derived) {
+            for id in [p.actor_id.as_deref(), p.target_id.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                match id.strip_suffix("@clients") {
+                    Some(client) => client_ids.insert(client.to_string()),
+                    None if id.starts_with("usr_") => user_ids.insert(id.to_string()),
+                    None => false,
+                };
+            }
+            if !d.client_id.is_empty() {
+                client_ids.insert(d.client_id.clone());
+            }
+        }
+        let mut names = Names::default();
+        if !user_ids.is_empty() {
+            let mut q = Sql::new("SELECT id, email FROM users WHERE id IN (");
+            q.bind_list(user_ids).push(")");
+            let rows: Vec<(String, String)> = sqlx::query_as_with(&q.text, q.args)
+                .fetch_all(&mut **tx)
+                .await?;
+            names.users.extend(rows);
+        }
+        if !client_ids.is_empty() {
+            let mut q = Sql::new("SELECT client_id, name FROM applications WHERE client_id IN (");
+            q.bind_list(client_ids).push(")");
+            let rows: Vec<(String, String)> = sqlx::query_as_with(&q.text, q.args)
+                .fetch_all(&mut **tx)
+                .await?;
+            names.clients.extend(rows);
+        }
+        Ok(names)
+    }
+
+    /// The name of `id` (of type `kind`): the store's, else what the
+    /// event's details said, else the id itself.
+    fn of(&self, id: Option<&str>, kind: &str, from_details: String) -> String {
+        let Some(id) = id else {
+            return if kind == "system" {
+                "System".into()
+            } else {
+                String::new()
+            };
+        };
+        let stored = match id.strip_suffix("@clients") {
+            Some(client) => self.clients.get(client),
+            None if kind == "application" => self.clients.get(id),
+            None => self.users.get(id),
+        };
+        match stored {
+            Some(n) => n.clone(),
+            None if !from_details.is_empty() => from_details,
+            None => id.to_string(),
+        }
+    }
+
+    fn client(&self, client_id: &str) -> String {
+        self.clients
+            .get(client_id)
+            .cloned()
+            .unwrap_or_else(|| client_id.to_string())
+    }
+}
+
+/// What is wrong where the chain breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainBreak {
+    /// The event's content does not match its own hash.
+    Edited,
+    /// Sequence numbers skip: events were deleted from the middle.
+    Missing,
+    /// The event is intact but does not follow the one before it: moved,
+    /// renumbered or put in from elsewhere.
+    Reordered,
+    /// The newest events are gone: the chain's head (or, once checkpoints
+    /// exist, the last checkpoint) says more were written.
+    Truncated,
+}
+
+impl ChainBreak {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChainBreak::Edited => "edited",
+            ChainBreak::Missing => "missing",
+            ChainBreak::Reordered => "reordered",
+            ChainBreak::Truncated => "truncated",
+        }
+    }
+
+    fn explain(self) -> &'static str {
+        match self {
+            ChainBreak::Edited => "its content no longer matches its hash (edited)",
+            ChainBreak::Missing => "events before it are missing (deleted)",
+            ChainBreak::Reordered => {
+                "it does not follow the event before it (reordered or replaced)"
+            }
+            ChainBreak::Truncated => {
+                "the chain ends early: newer events were written and are gone (truncated)"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChainCheck {
+    Intact { events: i64, last_seq: i64 },
+    BrokenAt { seq: i64, what: ChainBreak },
+}
+
+impl ChainCheck {
+    /// What the console and `masquerade audit verify` print.
+    pub fn sentence(&self) -> String {
+        match self {
+            ChainCheck::Intact { events, last_seq } => {
+                format!("{events} events verified, chain intact up to seq {last_seq}.")
+            }
+            ChainCheck::BrokenAt { seq, what } => {
+                format!("Chain broken at seq {seq}: {}.", what.explain())
+            }
+        }
+    }
+}
+
+/// Rows read per round trip while verifying: memory stays bounded however
+/// long the log is.
+const VERIFY_BATCH: i64 = 2_000;
+
 impl Store {
+    /// Records an event that stands alone: something looked at or tried
+    /// that changed nothing (a dry run, a refused attempt).
+    pub async fn append_event(
+        &self,
+        ctx: &AuditContext,
+        event_type: &str,
+        target_id: Option<&str>,
+        data: serde_json::Value,
+        now: i64,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        append(&mut tx, ctx, event_type, target_id, data, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn audit_for_target(
         &self,
         target_id: &str,
         limit: i64,
     ) -> CoreResult<Vec<AuditEvent>> {
         Ok(sqlx::query_as(
-            "SELECT seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash \
-             FROM audit_events WHERE target_id = $1 ORDER BY seq DESC LIMIT $2",
+            &format!("SELECT {AUDIT_COLUMNS} FROM audit_events WHERE target_id = $1 ORDER BY seq DESC LIMIT $2"),
         )
         .bind(target_id)
         .bind(limit)
@@ -196,33 +456,105 @@ impl Store {
     }
 
     pub async fn audit_recent(&self, limit: i64) -> CoreResult<Vec<AuditEvent>> {
-        Ok(sqlx::query_as(
-            "SELECT seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash \
-             FROM audit_events ORDER BY seq DESC LIMIT $1",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1"
+        ))
         .bind(limit)
         .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
     /// Recomputes every hash in order and reports the first event that does
-    /// not match its content or its predecessor.
+    /// not match its content or its predecessor, or a chain that ends
+    /// before its head says it should.
     pub async fn verify_audit_chain(&self) -> CoreResult<ChainCheck> {
-        let events: Vec<AuditEvent> = sqlx::query_as(
-            "SELECT seq, id, at, event_type, actor_id, target_id, ip, user_agent, data, prev_hash, hash \
-             FROM audit_events ORDER BY seq",
-        )
-        .fetch_all(&mut *self.read().await?)
-        .await?;
-        let mut prev = String::new();
-        for (expected_seq, e) in (1..).zip(events.iter()) {
-            if e.seq != expected_seq || e.prev_hash != prev || event_hash(e) != e.hash {
-                return Ok(ChainCheck::BrokenAt { seq: e.seq });
+        self.verify_audit_chain_with(|_, _| {}).await
+    }
+
+    /// As `verify_audit_chain`, telling `progress(done, total)` after each
+    /// batch.
+    pub async fn verify_audit_chain_with(
+        &self,
+        progress: impl FnMut(i64, i64),
+    ) -> CoreResult<ChainCheck> {
+        let checkpoints = self
+            .audit_checkpoints()
+            .await?
+            .into_iter()
+            .map(|c| (c.seq, c.hash))
+            .collect();
+        self.verify_audit_chain_against(&checkpoints, progress)
+            .await
+    }
+
+    /// As `verify_audit_chain_with`, holding the chain to `checkpoints`
+    /// (seq → hash) as well: those recorded here and any kept elsewhere (a
+    /// log stream's copy). An event that differs from its checkpoint is
+    /// reported as edited; a checkpoint beyond the last event, as
+    /// truncated, even when the head itself was rewound.
+    pub async fn verify_audit_chain_against(
+        &self,
+        checkpoints: &std::collections::BTreeMap<i64, String>,
+        mut progress: impl FnMut(i64, i64),
+    ) -> CoreResult<ChainCheck> {
+        let head = self.audit_head().await?;
+        let (head_seq, head_hash) = (head.seq, head.last_hash);
+        let total = head_seq - head.pruned_seq;
+        let mut prev = head.pruned_hash;
+        let mut expected_seq = head.pruned_seq + 1;
+        let mut done = 0;
+        loop {
+            let batch: Vec<AuditEvent> = sqlx::query_as(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(expected_seq)
+            .bind(VERIFY_BATCH)
+            .fetch_all(&mut *self.read().await?)
+            .await?;
+            let Some(last) = batch.last().map(|e| e.seq) else {
+                break;
+            };
+            for e in &batch {
+                let broken = |what| Ok(ChainCheck::BrokenAt { seq: e.seq, what });
+                if e.seq != expected_seq {
+                    return Ok(ChainCheck::BrokenAt {
+                        seq: expected_seq,
+                        what: ChainBreak::Missing,
+                    });
+                }
+                if event_hash(e) != e.hash {
+                    return broken(ChainBreak::Edited);
+                }
+                if e.prev_hash != prev {
+                    return broken(ChainBreak::Reordered);
+                }
+                // A chain rebuilt from here on, every hash recomputed,
+                // still differs from what was checkpointed.
+                if checkpoints.get(&e.seq).is_some_and(|h| h != &e.hash) {
+                    return broken(ChainBreak::Edited);
+                }
+                prev = e.hash.clone();
+                expected_seq += 1;
+                done += 1;
             }
-            prev = e.hash.clone();
+            progress(done, total.max(done));
+            if last < expected_seq - 1 || (batch.len() as i64) < VERIFY_BATCH {
+                break;
+            }
+        }
+        let last_seq = expected_seq - 1;
+        // Deleting the newest rows leaves an intact, shorter chain: the
+        // head, moved in the same transaction as every append, says more.
+        let checkpointed = checkpoints.keys().next_back().copied().unwrap_or(0);
+        if head_seq != last_seq || head_hash != prev || checkpointed > last_seq {
+            return Ok(ChainCheck::BrokenAt {
+                seq: last_seq + 1,
+                what: ChainBreak::Truncated,
+            });
         }
         Ok(ChainCheck::Intact {
-            events: events.len() as i64,
+            events: done,
+            last_seq,
         })
     }
 }

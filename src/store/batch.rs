@@ -211,6 +211,17 @@ async fn commit(pool: &Pool, begin: &'static str, ops: &[&Op]) -> CoreResult<Vec
         })
         .collect();
     let mut won = imp::claim_all(&mut tx, &claims).await?.into_iter();
+    let tied: Vec<(&str, &str)> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::CreateGrant { grant, .. } => grant
+                .impersonation_id
+                .as_deref()
+                .map(|imp| (imp, grant.id.as_str())),
+            _ => None,
+        })
+        .collect();
+    let live = imp::tie_grants(&mut tx, &tied).await?;
     let mut b = Batch::default();
     let mut results = Vec::with_capacity(ops.len());
     for op in ops {
@@ -247,9 +258,15 @@ async fn commit(pool: &Pool, begin: &'static str, ops: &[&Op]) -> CoreResult<Vec
                 true
             }
             Op::CreateGrant { grant, code } => {
-                let code = code.as_ref().map(|(h, c)| (h.as_str(), c.as_ref()));
-                oauth::insert_grant(&mut b, grant, code);
-                true
+                let allowed = grant
+                    .impersonation_id
+                    .as_deref()
+                    .is_none_or(|imp| live.iter().any(|l| l == imp));
+                if allowed {
+                    let code = code.as_ref().map(|(h, c)| (h.as_str(), c.as_ref()));
+                    oauth::insert_grant(&mut b, grant, code);
+                }
+                allowed
             }
         });
     }

@@ -70,6 +70,10 @@ pub(crate) struct HotCache {
     pub audiences: HotMap<Vec<String>>,
     /// Tenant settings by key (`None`: not set).
     pub settings: HotMap<Option<String>>,
+    /// What each user holds through their roles, by user id.
+    pub holdings: HotMap<crate::authz::Holdings>,
+    /// Every role and what it gives (one entry, key "").
+    pub roles: HotMap<super::holdings::RoleCatalog>,
 }
 
 impl HotCache {
@@ -116,6 +120,12 @@ impl HotCache {
         if let Ok(mut m) = self.audiences.map.write() {
             m.clear();
         }
+        if let Ok(mut m) = self.holdings.map.write() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.roles.map.write() {
+            m.clear();
+        }
         if let Ok(mut m) = self.settings.map.write() {
             m.clear();
         }
@@ -135,7 +145,9 @@ mod tests {
             token_lifetime_secs: 60,
             permissions: vec![],
             builtin: false,
+            permissions_in_token: false,
             client_ids: vec![],
+            grants: vec![],
         })
     }
 

@@ -16,7 +16,7 @@ use crate::error::{CoreError, CoreResult};
 const SELECT: &str = "SELECT id, actor_id, actor_email, target_id, target_email, client_id, reason, ticket_ref, \
      response_type, response_mode, scope, state, audience, redirect_uri, created_at, expires_at, redeemed_at, \
      hint_expires_at, hint_used_at, session_expires_at, grant_id, tokens_issued_at, denied_reason, revoked_at, \
-     revoked_by FROM impersonations";
+     revoked_by, mode, request_id FROM impersonations";
 
 /// What redemption hands out besides the claim itself.
 pub struct Claim<'a> {
@@ -95,6 +95,7 @@ impl Store {
     /// Uses an app-initiated login_hint, once, while it is fresh.
     pub async fn claim_impersonation_hint(
         &self,
+        ctx: &AuditContext,
         hint_hash: &str,
         now: i64,
     ) -> CoreResult<Option<Impersonation>> {
@@ -122,6 +123,21 @@ impl Store {
             return Ok(None);
         }
         let rec = self.get_impersonation_tx(&mut tx, &id).await?;
+        // The application came back with the hint: recorded with the claim,
+        // for the impersonator (the request itself names nobody).
+        let ctx = AuditContext {
+            actor_id: Some(rec.actor_id.clone()),
+            ..ctx.clone()
+        };
+        append(
+            &mut tx,
+            &ctx,
+            "impersonation.hint_used",
+            Some(&rec.target_id),
+            rec.audit_data(),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(rec))
     }
@@ -193,14 +209,23 @@ impl Store {
                 message: "This impersonation was already revoked.".into(),
             });
         }
-        sqlx::query(
+        // Two revokes racing both read it unrevoked; only the one whose
+        // UPDATE changes the row goes on to write the event.
+        let changed = sqlx::query(
             "UPDATE impersonations SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at = 0",
         )
         .bind(id)
         .bind(now)
         .bind(&ctx.actor_id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(CoreError::Conflict {
+                field: "impersonation".into(),
+                message: "This impersonation was already revoked.".into(),
+            });
+        }
         let grants: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM grants WHERE impersonation_id = $1 AND revoked_at = 0")
                 .bind(id)
@@ -251,6 +276,111 @@ impl Store {
     }
 }
 
+/// Revokes every live impersonation `actor_id` started, with their grants,
+/// in the caller's transaction: when the impersonator is blocked or
+/// deleted, what they were doing as someone else ends with them.
+impl Store {
+    /// Ends every live impersonation at once (the settings' "Revoke all"),
+    /// returning how many.
+    pub async fn revoke_all_impersonations(
+        &self,
+        ctx: &AuditContext,
+        reason: &str,
+        now: i64,
+    ) -> CoreResult<usize> {
+        let mut tx = self.begin().await?;
+        let n = revoke_live(&mut tx, ctx, LiveOf::Everyone, reason, now).await?;
+        tx.commit().await?;
+        self.hot().invalidate();
+        Ok(n)
+    }
+}
+
+/// Whose live impersonations to end at once.
+#[derive(Debug, Clone, Copy)]
+pub enum LiveOf<'a> {
+    /// Those an impersonator started (they were blocked, or lost the right).
+    Actor(&'a str),
+    /// Those of a user now protected.
+    Target(&'a str),
+    /// Every one (impersonation switched off: "Revoke all").
+    Everyone,
+}
+
+pub(super) async fn revoke_all_of_actor(
+    tx: &mut super::Tx,
+    ctx: &AuditContext,
+    actor_id: &str,
+    reason: &str,
+    now: i64,
+) -> CoreResult<()> {
+    revoke_live(tx, ctx, LiveOf::Actor(actor_id), reason, now)
+        .await
+        .map(|_| ())
+}
+
+/// Revokes the live impersonations `of` names, with their grants, one
+/// audit event each; returns how many.
+pub(super) async fn revoke_live(
+    tx: &mut super::Tx,
+    ctx: &AuditContext,
+    of: LiveOf<'_>,
+    reason: &str,
+    now: i64,
+) -> CoreResult<usize> {
+    const LIVE: &str = "revoked_at = 0 AND denied_reason = '' \
+        AND (session_expires_at > $1 OR (redeemed_at = 0 AND expires_at > $1))";
+    let (filter, who) = match of {
+        LiveOf::Actor(id) => (" AND actor_id = $2", id),
+        LiveOf::Target(id) => (" AND target_id = $2", id),
+        LiveOf::Everyone => (" AND $2 = $2", ""),
+    };
+    let live: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT id, target_id FROM impersonations WHERE {LIVE}{filter}"
+    ))
+    .bind(now)
+    .bind(who)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut count = 0;
+    for (id, target_id) in live {
+        // A revoke of the same impersonation that committed since the
+        // SELECT leaves nothing to change here (PostgreSQL re-reads the row
+        // once its lock is free): that one wrote the event, not this.
+        let changed = sqlx::query(
+            "UPDATE impersonations SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at = 0",
+        )
+        .bind(&id)
+        .bind(now)
+        .bind(&ctx.actor_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            continue;
+        }
+        count += 1;
+        let grants: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM grants WHERE impersonation_id = $1 AND revoked_at = 0")
+                .bind(&id)
+                .fetch_all(&mut **tx)
+                .await?;
+        for (g,) in grants {
+            revoke_grant_tx(tx, &g, now).await?;
+        }
+        append(
+            tx,
+            ctx,
+            "impersonation.revoked",
+            Some(&target_id),
+            serde_json::json!({"impersonation_id": id, "reason": reason}),
+            now,
+        )
+        .await?;
+    }
+    Ok(count)
+}
+
 pub(super) fn insert(
     b: &mut Batch,
     ctx: &AuditContext,
@@ -261,7 +391,7 @@ pub(super) fn insert(
     b.insert(
         "INSERT INTO impersonations (id, ticket_hash, actor_id, actor_email, target_id, target_email, client_id, \
            reason, ticket_ref, response_type, response_mode, scope, state, audience, redirect_uri, created_at, \
-           expires_at)",
+           expires_at, mode, request_id)",
         vec![
             (&rec.id).into(),
             ticket_hash.into(),
@@ -280,6 +410,8 @@ pub(super) fn insert(
             (&rec.redirect_uri).into(),
             rec.created_at.into(),
             rec.expires_at.into(),
+            (if rec.mode.is_empty() { "full" } else { rec.mode.as_str() }).into(),
+            (&rec.request_id).into(),
         ],
     );
     b.audit(
@@ -343,6 +475,38 @@ pub(super) async fn claim_all(
         .zip(first)
         .map(|(c, first)| first && won.iter().any(|(id,)| id == c.id))
         .collect())
+}
+
+/// Ties each new grant to its impersonation, but only while the
+/// impersonation is unrevoked; the ids of those that are. A revoke that
+/// lands between the claim of a link and the creation of its grant would
+/// otherwise find no grant to revoke and leave the new one live. The
+/// UPDATE takes the impersonation's row lock on PostgreSQL: a concurrent
+/// revoke either commits first (and this finds `revoked_at` set) or waits
+/// for this transaction and then sees, and revokes, the grant.
+pub(super) async fn tie_grants(
+    conn: &mut AnyConnection,
+    grants: &[(&str, &str)],
+) -> CoreResult<Vec<String>> {
+    if grants.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "UPDATE impersonations SET grant_id = COALESCE(impersonations.grant_id, v.column2) FROM (VALUES ",
+    );
+    q.rows(
+        grants
+            .iter()
+            .flat_map(|(imp, grant)| [Param::from(*imp), Param::from(*grant)]),
+        2,
+    )
+    .push(
+        ") AS v WHERE impersonations.id = v.column1 AND impersonations.revoked_at = 0 RETURNING id",
+    );
+    let live: Vec<(String,)> = sqlx::query_as_with(&q.text, q.args)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(live.into_iter().map(|r| r.0).collect())
 }
 
 /// The event of a claim that won.

@@ -10,20 +10,29 @@
 mod apis;
 pub mod applications;
 mod audit;
+pub mod audit_checkpoints;
+pub mod audit_fields;
+pub mod audit_query;
+pub mod audit_streams;
 mod batch;
 mod builder;
 mod connections;
+pub mod held;
+pub mod holdings;
 pub mod hot;
+pub mod impersonation_requests;
 pub mod impersonations;
 pub mod keys;
 pub mod oauth;
 mod pool;
+mod role_members;
 mod roles;
 pub mod search;
 pub mod sessions;
 mod settings;
 pub mod throttle;
 pub mod users;
+mod users_query;
 mod writer;
 
 use std::sync::Arc;
@@ -32,7 +41,7 @@ use std::time::Duration;
 use sqlx::any::install_default_drivers;
 use sqlx::Executor;
 
-pub use audit::{AuditContext, AuditEvent, ChainCheck};
+pub use audit::{AuditContext, AuditEvent, ChainBreak, ChainCheck, AUDIT_COLUMNS};
 use pool::Pool;
 pub use pool::{Conn, Tx};
 pub use sessions::ConsoleSession;

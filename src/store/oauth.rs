@@ -53,18 +53,28 @@ pub enum Redeem<T> {
 }
 
 impl Store {
-    /// Stores a grant and, for the code flow, its authorization code.
+    /// Stores a grant and, for the code flow, its authorization code. A
+    /// grant made under an impersonation that has been revoked meanwhile is
+    /// refused with `Conflict` (field `impersonation`), and nothing is stored.
     pub async fn create_grant(
         &self,
         g: &Grant,
         code: Option<(&str, &CodeRecord)>,
     ) -> CoreResult<()> {
-        self.batched(Op::CreateGrant {
-            grant: Box::new(g.clone()),
-            code: code.map(|(h, c)| (h.to_string(), Box::new(c.clone()))),
-        })
-        .await
-        .map(|_| ())
+        let stored = self
+            .batched(Op::CreateGrant {
+                grant: Box::new(g.clone()),
+                code: code.map(|(h, c)| (h.to_string(), Box::new(c.clone()))),
+            })
+            .await?;
+        if stored {
+            Ok(())
+        } else {
+            Err(CoreError::Conflict {
+                field: "impersonation".into(),
+                message: "The impersonation was revoked.".into(),
+            })
+        }
     }
 
     /// Marks a code used. A second use revokes everything issued from it
@@ -75,12 +85,14 @@ impl Store {
     /// row. Concurrent claims are grouped into one such statement by
     /// `CodeClaimer` (one round trip to the database for many requests).
     pub async fn redeem_code(&self, hash: &str, now: i64) -> CoreResult<Redeem<CodeRecord>> {
-        if let Some(rec) = self
+        if let Some((rec, grant_revoked)) = self
             .claimer
             .claim(&self.writer, &self.write, hash, now)
             .await?
         {
-            if rec.expires_at <= now {
+            // A code outlives nothing it came from: not its own expiry, and
+            // not the revocation of its grant.
+            if rec.expires_at <= now || grant_revoked {
                 return Ok(Redeem::Expired);
             }
             return Ok(Redeem::Ok(rec));
@@ -225,7 +237,7 @@ pub(crate) struct CodeClaimer {
 struct Claim {
     hash: String,
     now: i64,
-    reply: oneshot::Sender<Result<Option<CodeRecord>, String>>,
+    reply: oneshot::Sender<Result<Option<(CodeRecord, bool)>, String>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -233,21 +245,24 @@ struct ClaimedCode {
     code_hash: String,
     #[sqlx(flatten)]
     record: CodeRecord,
+    /// Nonzero when the code's grant is revoked (or gone).
+    grant_revoked_at: i64,
 }
 
 /// Claims per statement, far below every engine's limit on parameters.
 const MAX_BATCH: usize = 128;
 
 impl CodeClaimer {
-    /// The record of the code with this hash if this call marked it used;
-    /// `None` if there is no such code or it was used already.
+    /// The record of the code with this hash if this call marked it used,
+    /// and whether its grant has been revoked; `None` if there is no such
+    /// code or it was used already.
     async fn claim(
         &self,
         writer: &Writer,
         pool: &Pool,
         hash: &str,
         now: i64,
-    ) -> CoreResult<Option<CodeRecord>> {
+    ) -> CoreResult<Option<(CodeRecord, bool)>> {
         let (reply, answer) = oneshot::channel();
         let claim = Claim {
             hash: hash.to_string(),
@@ -275,7 +290,10 @@ async fn run_claims(pool: Pool, mut rx: mpsc::UnboundedReceiver<Claim>) {
             Ok(mut rows) => {
                 for c in batch.drain(..) {
                     let mine = rows.iter().position(|r| r.code_hash == c.hash);
-                    let _ = c.reply.send(Ok(mine.map(|i| rows.swap_remove(i).record)));
+                    let _ = c.reply.send(Ok(mine.map(|i| {
+                        let row = rows.swap_remove(i);
+                        (row.record, row.grant_revoked_at != 0)
+                    })));
                 }
             }
             Err(e) => {
@@ -297,7 +315,9 @@ async fn claim_batch(pool: &Pool, batch: &[Claim]) -> CoreResult<Vec<ClaimedCode
         .bind_list(batch.iter().map(|c| c.hash.as_str()))
         .push(
             ") RETURNING code_hash, grant_id, client_id, user_id, redirect_uri, scope, audience, nonce, \
-             code_challenge, auth_time, expires_at, used_at, impersonation_id",
+             code_challenge, auth_time, expires_at, used_at, impersonation_id, \
+             COALESCE((SELECT g.revoked_at FROM grants g WHERE g.id = authorization_codes.grant_id), 1) \
+               AS grant_revoked_at",
         );
     let mut conn = pool.acquire().await?;
     Ok(sqlx::query_as_with(&q.text, q.args)

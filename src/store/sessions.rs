@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::audit::{append, AuditContext};
 use super::Store;
-use crate::domain::role::ADMIN_ROLE;
 use crate::error::CoreResult;
 use crate::secrets::{hash_secret, new_secret};
 
@@ -15,9 +14,11 @@ pub struct ConsoleSession {
     pub user_id: String,
     pub email: String,
     pub name: String,
-    pub is_admin: bool,
     pub created_at: i64,
     pub expires_at: i64,
+    /// When the password was last entered in this session (sign-in or
+    /// step-up).
+    pub reauth_at: i64,
 }
 
 /// Sessions end after `idle_secs` without a request, and in any case after
@@ -53,8 +54,8 @@ impl Store {
         let token = new_secret();
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO console_sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $3, $4, $5, $6)",
+            "INSERT INTO console_sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, \
+               reauth_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $3)",
         )
         .bind(hash_secret(&token))
         .bind(user_id)
@@ -105,16 +106,14 @@ impl Store {
             created_at: i64,
             last_seen_at: i64,
             expires_at: i64,
-            admin_count: i64,
+            reauth_at: i64,
         }
         let id_hash = hash_secret(token);
         let row: Option<Row> = sqlx::query_as(
-            "SELECT s.user_id, u.email, u.name, u.blocked, s.created_at, s.last_seen_at, s.expires_at, \
-               (SELECT COUNT(*) FROM user_roles r WHERE r.user_id = u.id AND r.role_id = $2) AS admin_count \
+            "SELECT s.user_id, u.email, u.name, u.blocked, s.created_at, s.last_seen_at, s.expires_at, s.reauth_at \
              FROM console_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
         )
         .bind(&id_hash)
-        .bind(ADMIN_ROLE)
         .fetch_optional(&mut *self.read().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -134,12 +133,43 @@ impl Store {
             user_id: row.user_id,
             email: row.email,
             name: row.name,
-            is_admin: row.admin_count > 0,
             created_at: row.created_at,
+            reauth_at: row.reauth_at.max(row.created_at),
             expires_at: row
                 .expires_at
                 .min(now.max(row.last_seen_at) + policy.idle_secs),
         }))
+    }
+
+    /// Records that the password was entered again in this session.
+    pub async fn reauthenticated(
+        &self,
+        ctx: &AuditContext,
+        token: &str,
+        now: i64,
+    ) -> CoreResult<()> {
+        let mut tx = self.begin().await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "UPDATE console_sessions SET reauth_at = $2 WHERE id_hash = $1 RETURNING user_id",
+        )
+        .bind(hash_secret(token))
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((user_id,)) = row else {
+            return Err(crate::CoreError::Unauthenticated);
+        };
+        append(
+            &mut tx,
+            ctx,
+            "console.reauthenticated",
+            Some(&user_id),
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn end_console_session(
@@ -155,9 +185,15 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some((user_id,)) = row {
+            // Whoever ends a session without saying who they are (signing
+            // out, an application's logout request) is its person.
+            let ctx = AuditContext {
+                actor_id: ctx.actor_id.clone().or_else(|| Some(user_id.clone())),
+                ..ctx.clone()
+            };
             append(
                 &mut tx,
-                ctx,
+                &ctx,
                 "console.signed_out",
                 Some(&user_id),
                 json!({}),

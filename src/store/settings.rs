@@ -49,6 +49,19 @@ impl Store {
         value: &serde_json::Value,
         now: i64,
     ) -> CoreResult<()> {
+        self.set_setting_recorded(ctx, key, value, value, now).await
+    }
+
+    /// As `set_setting_audited`, recording `shown` in the event instead of
+    /// the value (which may hold secrets).
+    pub async fn set_setting_recorded(
+        &self,
+        ctx: &AuditContext,
+        key: &str,
+        value: &serde_json::Value,
+        shown: &serde_json::Value,
+        now: i64,
+    ) -> CoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \
@@ -63,7 +76,7 @@ impl Store {
             ctx,
             "settings.updated",
             Some(key),
-            serde_json::json!({ "key": key, "value": value }),
+            serde_json::json!({ "key": key, "value": shown }),
             now,
         )
         .await?;

@@ -34,65 +34,83 @@ pub fn ip_key(ip: &str) -> String {
 }
 
 impl Store {
-    /// Refuses early when either key is locked out.
-    pub async fn check_throttle(&self, keys: &[String], now: i64) -> CoreResult<()> {
-        for key in keys {
-            let row: Option<(i64,)> =
-                sqlx::query_as("SELECT locked_until FROM login_throttle WHERE throttle_key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *self.read().await?)
-                    .await?;
-            if let Some((until,)) = row {
-                if until > now {
-                    return Err(CoreError::Throttled {
-                        retry_after_secs: until - now,
-                    });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Counts one failure against `key`; locks it once `limit` is reached.
-    pub async fn record_failure(
+    /// Counts one sign-in attempt against every key *before* the password
+    /// is checked, and refuses it when a key is locked or this attempt is
+    /// over the key's limit. Counting first is what makes the limit hold
+    /// under concurrency: 50 simultaneous guesses each take a number from
+    /// the same row (one upsert, serialised by the row lock on PostgreSQL
+    /// and by the single writer on SQLite), and only the first `limit` of
+    /// them are let through to the password check. A successful sign-in
+    /// gives its attempt back with [`Store::attempt_succeeded`].
+    pub async fn reserve_attempt(
         &self,
-        key: &str,
-        limit: i64,
+        keys: &[(&str, i64)],
         policy: &ThrottlePolicy,
         now: i64,
     ) -> CoreResult<()> {
         let mut tx = self.begin().await?;
-        // One upsert, so concurrent failures on PostgreSQL never lose a count.
-        let (failures,): (i64,) = sqlx::query_as(
-            "INSERT INTO login_throttle (throttle_key, window_start, failures, locked_until) VALUES ($1, $2, 1, 0) \
-             ON CONFLICT (throttle_key) DO UPDATE SET \
-               failures = CASE WHEN login_throttle.window_start < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
-               window_start = CASE WHEN login_throttle.window_start < $3 THEN $2 ELSE login_throttle.window_start END \
-             RETURNING failures",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(now - policy.window_secs)
-        .fetch_one(&mut *tx)
-        .await?;
-        if failures >= limit {
-            sqlx::query("UPDATE login_throttle SET locked_until = $2, failures = 0, window_start = $3 WHERE throttle_key = $1")
-                .bind(key)
+        let mut refused = None;
+        for (key, limit) in keys {
+            let (attempts, locked_until): (i64, i64) = sqlx::query_as(
+                "INSERT INTO login_throttle (throttle_key, window_start, failures, locked_until) \
+                 VALUES ($1, $2, 1, 0) \
+                 ON CONFLICT (throttle_key) DO UPDATE SET \
+                   failures = CASE WHEN login_throttle.locked_until > $2 THEN login_throttle.failures \
+                                   WHEN login_throttle.window_start < $3 THEN 1 \
+                                   ELSE login_throttle.failures + 1 END, \
+                   window_start = CASE WHEN login_throttle.locked_until > $2 THEN login_throttle.window_start \
+                                       WHEN login_throttle.window_start < $3 THEN $2 \
+                                       ELSE login_throttle.window_start END \
+                 RETURNING failures, locked_until",
+            )
+            .bind(*key)
+            .bind(now)
+            .bind(now - policy.window_secs)
+            .fetch_one(&mut *tx)
+            .await?;
+            if locked_until > now {
+                refused = Some(locked_until - now);
+                break;
+            }
+            if attempts > *limit {
+                sqlx::query(
+                    "UPDATE login_throttle SET locked_until = $2, failures = 0, window_start = $3 \
+                     WHERE throttle_key = $1",
+                )
+                .bind(*key)
                 .bind(now + policy.lockout_secs)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                refused = Some(policy.lockout_secs);
+                break;
+            }
         }
         tx.commit().await?;
-        Ok(())
+        match refused {
+            Some(retry_after_secs) => Err(CoreError::Throttled { retry_after_secs }),
+            None => Ok(()),
+        }
     }
 
-    pub async fn clear_throttle(&self, key: &str) -> CoreResult<()> {
+    /// After a successful sign-in: the account starts afresh, and the
+    /// attempt reserved against each shared key (the client IP) is given
+    /// back, so that people signing in from one office network do not lock
+    /// each other out.
+    pub async fn attempt_succeeded(&self, cleared: &str, refunded: &[&str]) -> CoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
-            .bind(key)
+            .bind(cleared)
             .execute(&mut *tx)
             .await?;
+        for key in refunded {
+            sqlx::query(
+                "UPDATE login_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
+            )
+            .bind(*key)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -11,7 +11,7 @@ use super::*;
 pub(super) async fn batched_writes_commit_together_and_survive_a_failing_neighbour(store: Store) {
     use masquerade::store::impersonations::Claim;
     let before = match store.verify_audit_chain().await.unwrap() {
-        ChainCheck::Intact { events } => events,
+        ChainCheck::Intact { events, .. } => events,
         other => panic!("{other:?}"),
     };
     let inserts: Vec<_> = (0..40)
@@ -77,7 +77,7 @@ pub(super) async fn batched_writes_commit_together_and_survive_a_failing_neighbo
     assert_eq!(won, 1);
 
     match store.verify_audit_chain().await.unwrap() {
-        ChainCheck::Intact { events } => assert_eq!(events, before + 39 + 1),
+        ChainCheck::Intact { events, .. } => assert_eq!(events, before + 39 + 1),
         other => panic!("{other:?}"),
     }
 }
@@ -218,10 +218,26 @@ pub(super) async fn batched_claims_and_token_records_decide_each_link_alone(stor
         (NOW + 1, NOW + 300)
     );
     let by_hint = store
-        .claim_impersonation_hint("hint-hash", NOW + 2)
+        .claim_impersonation_hint(&ctx(), "hint-hash", NOW + 2)
         .await
         .unwrap();
     assert_eq!(by_hint.map(|r| r.id).as_deref(), Some("imp_hinted"));
+    let used = store.audit_recent(1).await.unwrap();
+    assert_eq!(used[0].event_type, "impersonation.hint_used");
+    assert!(used[0].data.contains("imp_hinted"), "{}", used[0].data);
+    assert!(
+        store
+            .claim_impersonation_hint(&ctx(), "hint-hash", NOW + 2)
+            .await
+            .unwrap()
+            .is_none(),
+        "a hint is used once"
+    );
+    assert_eq!(
+        store.audit_recent(1).await.unwrap()[0].id,
+        used[0].id,
+        "and recorded once"
+    );
     for id in ["imp_expired", "imp_revoked", "imp_denied"] {
         assert_eq!(
             store.get_impersonation(id).await.unwrap().redeemed_at,

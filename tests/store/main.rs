@@ -15,6 +15,7 @@ mod applications;
 mod audit;
 mod bootstrap;
 mod impersonation_batches;
+mod roles;
 mod sign_in;
 mod users;
 mod users_search;
@@ -49,9 +50,16 @@ both_backends!(
     sign_in::sessions_expire_and_end_on_block,
     sign_in::sign_in_throttles_per_account,
     audit::audit_chain_detects_tampering,
+    audit::audit_columns_filters_and_pages,
+    audit::retention_and_checkpoints,
     bootstrap::bootstrap_is_idempotent,
     impersonation_batches::batched_writes_commit_together_and_survive_a_failing_neighbour,
     impersonation_batches::batched_claims_and_token_records_decide_each_link_alone,
+    roles::roles_permissions_and_members,
+    roles::members_of_small_and_large_roles,
+    roles::concurrent_membership_changes,
+    roles::the_last_administrator_stays,
+    roles::client_grants,
 );
 
 fn ctx() -> AuditContext {
@@ -59,6 +67,7 @@ fn ctx() -> AuditContext {
         actor_id: Some("usr_test".into()),
         ip: "127.0.0.1".into(),
         user_agent: "tests".into(),
+        grantable: masquerade::authz::PermSet::all(),
     }
 }
 

@@ -4,6 +4,17 @@ use super::*;
 
 pub(super) async fn sessions_expire_and_end_on_block(store: Store) {
     let conn = default_conn(&store).await;
+    // Another administrator, so that this one may be blocked.
+    store
+        .create_user(
+            &ctx(),
+            &new_user("other-admin@example.com", &conn),
+            None,
+            &["rol_admin"],
+            NOW,
+        )
+        .await
+        .unwrap();
     let u = store
         .create_user(
             &ctx(),
@@ -40,7 +51,9 @@ pub(super) async fn sessions_expire_and_end_on_block(store: Store) {
         .await
         .unwrap()
         .expect("live session");
-    assert!(s.is_admin);
+    let held = store.holdings(&s.user_id).await.unwrap().expect("holdings");
+    assert!(held.is_administrator());
+    assert!(masquerade::authz::may_enter_console(&held));
     assert_eq!(store.get_user(&u.id).await.unwrap().login_count, 1);
     assert!(!live("forged".into(), NOW).await);
     // Activity keeps it alive past the idle window, but not past the absolute cap.
@@ -91,8 +104,10 @@ pub(super) async fn sign_in_throttles_per_account(store: Store) {
     assert!(
         matches!(
             locked,
+            // The attempt over the limit is refused before any password
+            // check, and the lockout starts with it.
             Err(CoreError::Throttled {
-                retry_after_secs: 299
+                retry_after_secs: 300
             })
         ),
         "{locked:?}"

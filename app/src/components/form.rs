@@ -88,7 +88,7 @@ pub fn TextArea(
                     id=id
                     name=name
                     rows=rows
-                    class=move || format!("{}{font}", if message.get().is_some() { INPUT_ERROR } else { INPUT })
+                    class=move || format!("{} disabled:resize-none{font}", if message.get().is_some() { INPUT_ERROR } else { INPUT })
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby=err_id.clone()
                     prop:value=move || value.get()

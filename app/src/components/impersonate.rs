@@ -4,10 +4,14 @@
 use leptos::prelude::*;
 
 use super::form::{ErrorBanner, TextArea, TextField};
-use super::ui::{BTN_PRIMARY, BTN_SECONDARY, HELP, INPUT, LABEL};
+use super::layout::ApprovalBadge;
+use super::ui::{
+    BADGE_INDIGO, BADGE_SLATE, BTN_PRIMARY, BTN_SECONDARY, HELP, INPUT, INPUT_ERROR, LABEL, LINK,
+};
 use crate::dto::{ImpersonationApp, ImpersonationChoices, ImpersonationLink};
 use crate::error::AppError;
 use crate::functions::impersonation::{impersonation_options, CreateImpersonationLink, LinkForm};
+use crate::functions::policy::ConfirmPassword;
 
 pub const BUTTON_LABEL: &str = "Sign in as User";
 
@@ -153,6 +157,7 @@ fn LinkFormView(
     );
     let reason = RwSignal::new(String::new());
     let ticket = RwSignal::new(String::new());
+    let read_only = RwSignal::new(false);
     let advanced = RwSignal::new(false);
     let mode = RwSignal::new("get".to_string());
     let response_type = RwSignal::new("code".to_string());
@@ -167,6 +172,10 @@ fn LinkFormView(
     );
     let current =
         move || apps.with_value(|list| list.iter().find(|a| a.client_id == app.get()).cloned());
+    // A rule of the person's role allows only read-only here: the toggle
+    // is on and cannot be turned off.
+    let forced_read_only = move || current().is_some_and(|a| a.read_only_only);
+    let needs_approval = move || current().is_some_and(|a| a.needs_approval);
     // A different application: its own callbacks, response types and APIs.
     let pick_app = move |client_id: String| {
         app.set(client_id);
@@ -184,21 +193,61 @@ fn LinkFormView(
 
     let generate = ServerAction::<CreateImpersonationLink>::new();
     let errors = Signal::derive(move || generate.value().get().and_then(|r| r.err()));
-    let general =
-        Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
+    // The step-up prompt speaks for itself; field errors sit by their fields.
+    let general = Signal::derive(move || {
+        errors
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid(_) | AppError::StepUpRequired(_)))
+    });
     let link = Signal::derive(move || generate.value().get().and_then(|r| r.ok()));
     let field_error = move |name: &'static str| move || errors.get().and_then(|e| e.field(name));
+
+    // Step-up: the password must be entered again before a link is made,
+    // here in the dialog. Asked for up front when the choices say so, or
+    // when minting answers that it is due (the window ran out meanwhile).
+    let step_up = RwSignal::new(choices.step_up_needed);
+    let step_up_minutes = RwSignal::new(choices.step_up_minutes);
+    let retry_after_step_up = RwSignal::new(false);
+    let badge = use_context::<ApprovalBadge>();
+    Effect::new(move |_| match generate.value().get() {
+        Some(Err(AppError::StepUpRequired(minutes))) => {
+            step_up_minutes.set(minutes);
+            step_up.set(true);
+            retry_after_step_up.set(true);
+        }
+        // A request now waits: the navigation's count changes for approvers.
+        Some(Ok(ImpersonationLink {
+            request_id: Some(_),
+            ..
+        })) => {
+            if let Some(b) = badge {
+                b.0.refetch();
+            }
+        }
+        _ => {}
+    });
 
     let reason_label = if choices.require_reason {
         "Reason (required)"
     } else {
         "Reason"
     };
-    let uid = user_id.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let ticket_label = if choices.require_ticket {
+        "Ticket reference (required)"
+    } else {
+        "Ticket reference"
+    };
+    let example = choices.ticket_example.trim().to_string();
+    let ticket_placeholder = match (example.is_empty(), choices.require_ticket) {
+        (false, _) => format!("e.g. {example}"),
+        (true, true) => "e.g. SUP-1234".to_string(),
+        (true, false) => "e.g. SUP-1234 (optional)".to_string(),
+    };
+    let ticket_help = (!example.is_empty()).then(|| format!("Must look like {example}."));
+    let uid = StoredValue::new(user_id.clone());
+    let send = move || {
         generate.dispatch(CreateImpersonationLink {
-            user_id: uid.clone(),
+            user_id: uid.get_value(),
             form: LinkForm {
                 client_id: app.get_untracked(),
                 reason: reason.get_untracked(),
@@ -209,13 +258,49 @@ fn LinkFormView(
                 state: state.get_untracked(),
                 audience: audience.get_untracked(),
                 callback_url: callback.get_untracked(),
+                read_only: read_only.get_untracked() || forced_read_only(),
+                request_id: String::new(),
             },
         });
     };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !step_up.get_untracked() {
+            send();
+        }
+    };
+    let on_confirmed = Callback::new(move |_| {
+        step_up.set(false);
+        // Minting was refused for the password alone: go on with it.
+        if retry_after_step_up.get_untracked() {
+            retry_after_step_up.set(false);
+            send();
+        }
+    });
     let ttl_minutes = (choices.link_ttl_secs + 59) / 60;
+    let approval_minutes = choices.approval_window_minutes;
+
+    // A request was made instead of a link: the form gives way to what
+    // happens next (and cannot ask twice by accident).
+    let requested = move || {
+        link.get()
+            .and_then(|l| l.request_id.map(|_| l.approval_role))
+    };
 
     view! {
-        <form class="space-y-5 px-6 py-5" on:submit=submit>
+        {move || requested().map(|role| view! {
+            <div class="space-y-5 px-6 py-5">
+                <ApprovalRequested role=role minutes=approval_minutes />
+                <div class="flex justify-end gap-3 border-t border-slate-200 pt-4">
+                    <button type="button" class=BTN_SECONDARY on:click=move |_| open.set(false)>"Close"</button>
+                </div>
+            </div>
+        })}
+        <form class="space-y-5 px-6 py-5" class:hidden=move || requested().is_some() on:submit=submit>
+            // First: nothing else can happen before it.
+            <Show when=move || step_up.get()>
+                <StepUpPrompt minutes=step_up_minutes on_confirmed=on_confirmed />
+            </Show>
             <ErrorBanner errors=general />
             {if qualifying.is_empty() {
                 view! {
@@ -227,12 +312,38 @@ fn LinkFormView(
                 view! {
                     <div>
                         <label for="imp-app" class=LABEL>"Application"</label>
-                        <select id="imp-app" class=format!("mt-1 {INPUT}") on:change=move |ev| pick_app(event_target_value(&ev))>
+                        <select id="imp-app" class=format!("mt-1 {INPUT}") aria-describedby="imp-app-terms" on:change=move |ev| pick_app(event_target_value(&ev))>
                             {qualifying.iter().map(|a| {
                                 let id = a.client_id.clone();
-                                view! { <option value=id.clone() selected=move || app.get() == id>{a.name.clone()}</option> }
+                                let mut terms = Vec::new();
+                                if a.needs_approval {
+                                    terms.push("needs approval");
+                                }
+                                if a.read_only_only {
+                                    terms.push("read-only only");
+                                }
+                                let text = if terms.is_empty() {
+                                    a.name.clone()
+                                } else {
+                                    format!("{} ({})", a.name, terms.join(", "))
+                                };
+                                view! { <option value=id.clone() selected=move || app.get() == id>{text}</option> }
                             }).collect_view()}
                         </select>
+                        <div id="imp-app-terms">
+                            {move || needs_approval().then(|| view! {
+                                <p class="mt-2 flex items-start gap-2 text-sm text-slate-700">
+                                    <span class=format!("{BADGE_INDIGO} shrink-0")>"Needs approval"</span>
+                                    <span>"A rule of your role asks someone else to approve first: you get a request, not a link."</span>
+                                </p>
+                            })}
+                            {move || forced_read_only().then(|| view! {
+                                <p class="mt-2 flex items-start gap-2 text-sm text-slate-700">
+                                    <span class=format!("{BADGE_SLATE} shrink-0")>"Read-only only"</span>
+                                    <span>"A rule of your role allows only read-only impersonation here."</span>
+                                </p>
+                            })}
+                        </div>
                         <p class="mt-1 text-sm text-red-700">{field_error("client_id")}</p>
                     </div>
                 }.into_any()
@@ -248,7 +359,33 @@ fn LinkFormView(
                 </details>
             })}
             <TextArea label=reason_label name="reason" value=reason errors=errors rows=2 help="Recorded in the audit log and shown to the application." />
-            <TextField label="Ticket reference" name="ticket" value=ticket errors=errors placeholder="e.g. SUP-1234 (optional)" />
+            {match ticket_help {
+                Some(help) => view! { <TextField label=ticket_label name="ticket" value=ticket errors=errors placeholder=ticket_placeholder help=help required=choices.require_ticket /> }.into_any(),
+                None => view! { <TextField label=ticket_label name="ticket" value=ticket errors=errors placeholder=ticket_placeholder required=choices.require_ticket /> }.into_any(),
+            }}
+            <div class="flex items-start gap-3">
+                <input
+                    id="imp-read-only"
+                    type="checkbox"
+                    class="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600 disabled:cursor-not-allowed disabled:opacity-60"
+                    aria-describedby="imp-read-only-help"
+                    prop:checked=move || read_only.get() || forced_read_only()
+                    disabled=forced_read_only
+                    on:change=move |ev| read_only.set(event_target_checked(&ev))
+                />
+                <div class="text-sm">
+                    <label for="imp-read-only" class="font-medium text-slate-800">
+                        "Read-only impersonation: the tokens carry only permissions safe to read"
+                    </label>
+                    <p id="imp-read-only-help" class=HELP>
+                        {move || if forced_read_only() {
+                            "Always on for this application: a rule of your role asks for it."
+                        } else {
+                            "The application is told, and shows the session as read-only."
+                        }}
+                    </p>
+                </div>
+            </div>
 
             <div>
                 <button type="button" class="text-sm font-medium text-indigo-700 hover:underline" aria-expanded=move || advanced.get().to_string() on:click=move |_| advanced.update(|a| *a = !*a)>
@@ -309,14 +446,29 @@ fn LinkFormView(
                 </div>
             </Show>
 
-            {move || link.get().map(|l| view! { <LinkResult link=l /> })}
+            {move || link.get().filter(|l| l.request_id.is_none()).map(|l| view! { <LinkResult link=l /> })}
 
             <div class="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 pt-4">
-                <p class="text-xs text-slate-500">{format!("Links work once and expire after {ttl_minutes} minute(s).")}</p>
+                <p class="text-xs text-slate-500">{move || if needs_approval() {
+                    format!("Once approved, the link can be made for {}.", plural(approval_minutes, "minute"))
+                } else {
+                    format!("Links work once and expire after {}.", plural(ttl_minutes, "minute"))
+                }}</p>
                 <div class="flex gap-3">
                     <button type="button" class=BTN_SECONDARY on:click=move |_| open.set(false)>"Close"</button>
-                    <button type="submit" class=BTN_PRIMARY disabled=move || generate.pending().get() || app.get().is_empty()>
-                        {move || if link.get().is_some() { "Generate another link" } else { "Generate link" }}
+                    <button
+                        type="submit"
+                        class=BTN_PRIMARY
+                        disabled=move || generate.pending().get() || app.get().is_empty() || step_up.get()
+                        title=move || step_up.get().then_some("Confirm your password first")
+                    >
+                        {move || if needs_approval() {
+                            "Request approval"
+                        } else if link.get().is_some_and(|l| l.request_id.is_none()) {
+                            "Generate another link"
+                        } else {
+                            "Generate link"
+                        }}
                     </button>
                 </div>
             </div>
@@ -325,9 +477,125 @@ fn LinkFormView(
     .into_any()
 }
 
+/// "1 minute", "15 minutes".
+pub fn plural(n: i64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// A request was made instead of a link: where to find it, and what next.
+#[component]
+fn ApprovalRequested(role: String, minutes: i64) -> impl IntoView {
+    let role = if role.is_empty() {
+        "A rule of your role requires".to_string()
+    } else {
+        format!("The role '{role}' requires")
+    };
+    view! {
+        <div class="rounded-md bg-indigo-50 p-4 text-sm text-indigo-950 ring-1 ring-indigo-200" role="status">
+            <p class="font-semibold">"Approval requested"</p>
+            <p class="mt-1">
+                {format!("{role} someone else's approval. You'll find it under Approvals → My requests; once approved you can generate the link there (for {}).", plural(minutes, "minute"))}
+            </p>
+            <a href="/approvals" class=format!("mt-3 inline-block {LINK}")>"Go to Approvals"</a>
+        </div>
+    }
+}
+
+/// Step-up: the password entered again, in place (the dialog stays open).
+/// `on_confirmed` runs once the server has accepted it.
+#[component]
+pub fn StepUpPrompt(
+    #[prop(into)] minutes: Signal<i64>,
+    on_confirmed: Callback<()>,
+    /// Ids on the page must be unique: a prefix for this prompt's.
+    #[prop(optional, into)]
+    id: Option<String>,
+) -> impl IntoView {
+    let id = id.unwrap_or_else(|| "step-up".into());
+    let (title_id, input_id, err_id) = (
+        format!("{id}-title"),
+        format!("{id}-password"),
+        format!("{id}-error"),
+    );
+    let password = RwSignal::new(String::new());
+    let confirm = ServerAction::<ConfirmPassword>::new();
+    // Focused when it appears (which also scrolls it into view): it is
+    // the next thing to do, wherever the person was in the dialog.
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = confirm.value().get() {
+            password.set(String::new());
+            on_confirmed.run(());
+        }
+    });
+    let message = Signal::derive(move || match confirm.value().get() {
+        Some(Err(e)) => Some(e.field("password").unwrap_or_else(|| e.to_string())),
+        _ => None,
+    });
+    let go = move || {
+        if !confirm.pending().get_untracked() {
+            confirm.dispatch(ConfirmPassword {
+                password: password.get_untracked(),
+            });
+        }
+    };
+    view! {
+        <div role="group" aria-labelledby=title_id.clone() class="rounded-md bg-amber-50 p-4 ring-1 ring-amber-200">
+            <p id=title_id.clone() class="text-sm font-semibold text-amber-950">"Confirm it's you"</p>
+            <p class="mt-1 text-sm text-amber-950">
+                {move || format!("Signing in as someone needs your password, entered within the last {}. Enter it again to go on.", plural(minutes.get(), "minute"))}
+            </p>
+            <label for=input_id.clone() class=format!("mt-3 {LABEL}")>"Your password"</label>
+            <div class="mt-1 flex flex-wrap gap-2 sm:flex-nowrap">
+                <input
+                    node_ref=input
+                    id=input_id
+                    type="password"
+                    autocomplete="current-password"
+                    class=move || format!("{} min-w-0 flex-1", if message.get().is_some() { INPUT_ERROR } else { INPUT })
+                    aria-invalid=move || message.get().is_some().to_string()
+                    aria-describedby=err_id.clone()
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        // Inside the dialog's form: Enter confirms, it does
+                        // not submit the link form.
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            go();
+                        }
+                    }
+                />
+                <button type="button" class=BTN_PRIMARY disabled=move || confirm.pending().get() on:click=move |_| go()>
+                    "Confirm"
+                </button>
+            </div>
+            <Show when=move || message.get().is_some()>
+                <p id=err_id.clone() class="mt-1 text-sm text-red-700">{move || message.get().unwrap_or_default()}</p>
+            </Show>
+        </div>
+    }
+}
+
 /// The minted URL with Copy, Open in new tab, and a countdown.
 #[component]
-fn LinkResult(link: ImpersonationLink) -> impl IntoView {
+pub fn LinkResult(
+    link: ImpersonationLink,
+    /// The URL field's id (unique on the page).
+    #[prop(optional, into)]
+    id: Option<String>,
+) -> impl IntoView {
+    let input_id = id.unwrap_or_else(|| "imp-url".into());
     let remaining = RwSignal::new(link.expires_in.max(0));
     let copied = RwSignal::new(false);
     Effect::new(move |_| {
@@ -352,8 +620,8 @@ fn LinkResult(link: ImpersonationLink) -> impl IntoView {
     let expired = move || remaining.get() == 0;
     view! {
         <div class="rounded-md bg-emerald-50 p-4 ring-1 ring-emerald-200" role="status">
-            <label for="imp-url" class="block text-sm font-medium text-emerald-900">"Impersonation link"</label>
-            <input id="imp-url" readonly class=format!("mt-1 font-mono text-xs {INPUT}") prop:value=url.clone() on:focus=move |ev| {
+            <label for=input_id.clone() class="block text-sm font-medium text-emerald-900">"Impersonation link"</label>
+            <input id=input_id readonly class=format!("mt-1 font-mono text-xs {INPUT}") prop:value=url.clone() on:focus=move |ev| {
                 #[cfg(feature = "hydrate")]
                 {
                     use wasm_bindgen::JsCast;

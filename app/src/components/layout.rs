@@ -4,23 +4,53 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 
+use super::access::{provide_me, use_me};
+use super::sections::sections_for;
 use super::toast::{ToastRegion, Toasts};
 use super::ui::BTN_SECONDARY;
 use crate::dto::{Me, SecretShownOnce};
 use crate::error::AppError;
-use crate::functions::auth::{current_user, SignOut};
+use crate::functions::auth::SignOut;
+use crate::functions::policy::approval_count;
+
+/// How many approval requests wait for the signed-in person's decision:
+/// the navigation's badge. Pages that decide refetch it.
+#[derive(Clone, Copy)]
+pub struct ApprovalBadge(pub Resource<Result<i64, AppError>>);
+
+/// Asks again this often, in the browser only.
+const BADGE_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A client secret to show once on the next application page.
 #[derive(Clone, Copy)]
 pub struct OneTimeSecret(pub RwSignal<Option<SecretShownOnce>>);
 
-/// The console frame. Signed-out visitors and accounts without console
-/// access never reach it: the server redirects them before rendering (see
-/// the binary's guard), so only the user block waits on data.
+/// The console frame. Signed-out visitors never reach it: the server
+/// redirects them before rendering (see the binary's guard). Who is signed
+/// in and what they hold is loaded once here for every screen.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
     Toasts::provide();
     provide_context(OneTimeSecret(RwSignal::new(None)));
+    let me = provide_me();
+    // Made here with the person, outside any Suspense (see `access::gated`).
+    let badge = ApprovalBadge(Resource::new(
+        || (),
+        move |_| async move {
+            if me.holds("impersonation:approve").await {
+                approval_count().await
+            } else {
+                Ok(0)
+            }
+        },
+    ));
+    provide_context(badge);
+    // Effects run in the browser only: no timer on the server.
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(move || badge.0.refetch(), BADGE_REFRESH) {
+            on_cleanup(move || handle.clear());
+        }
+    });
     view! {
         <Shell />
         <ToastRegion />
@@ -30,12 +60,12 @@ pub fn ConsoleLayout() -> impl IntoView {
 /// The signed-in user's name and email, with sign-out.
 #[component]
 fn UserBlock() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    let me = use_me();
     view! {
         <Suspense fallback=|| view! { <span class="text-sm text-slate-400">"…"</span> }>
             {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) if !me.is_admin => view! { <Redirect path="/no-access" /> }.into_any(),
+                match me.0.await {
+                    Ok(Some(me)) if !me.may_enter() => view! { <Redirect path="/no-access" /> }.into_any(),
                     Ok(Some(me)) => {
                         let display = if me.name.is_empty() { me.email.clone() } else { me.name.clone() };
                         view! {
@@ -95,71 +125,85 @@ fn Shell() -> impl IntoView {
     }
 }
 
+/// The navigation: only the sections the person may open, so nobody is
+/// offered a page that would only say "no access".
 #[component]
 fn Sidebar() -> impl IntoView {
+    let me = use_me();
     let location = use_location();
-    // `section` is the path prefix the entry stands for.
-    let item = move |href: &'static str, section: &'static str, label: &'static str| {
-        let active = move || location.pathname.get().starts_with(section);
+    let badge = use_context::<ApprovalBadge>();
+    let item = move |href: &'static str, prefix: &'static str, label: &'static str| {
+        let active = move || location.pathname.get().starts_with(prefix);
+        let count = (href == "/approvals").then_some(badge).flatten();
         view! {
             <A
                 href=href
                 attr:class=move || {
                     if active() {
-                        "flex items-center rounded-md bg-slate-800 px-3 py-2 text-sm font-medium text-white"
+                        "flex items-center gap-2 rounded-md bg-slate-800 px-3 py-2 text-sm font-medium text-white"
                     } else {
-                        "flex items-center rounded-md px-3 py-2 text-sm font-medium text-slate-300 hover:bg-slate-800 hover:text-white"
+                        "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium text-slate-300 hover:bg-slate-800 hover:text-white"
                     }
                 }
             >
                 {label}
+                {count.map(|b| view! { <PendingBadge badge=b /> })}
             </A>
-        }
-    };
-    let later = |label: &'static str| {
-        view! {
-            <span
-                class="flex items-center justify-between rounded-md px-3 py-2 text-sm text-slate-500"
-                title="Arrives in a later release"
-            >
-                {label}
-                <span class="text-[10px] uppercase tracking-wide text-slate-600">"soon"</span>
-            </span>
         }
     };
     view! {
         <nav aria-label="Console" class="bg-slate-900 px-3 py-4 md:min-h-screen md:w-60 md:shrink-0">
-            <a href="/users" class="mb-6 flex items-center gap-2 px-3 text-white">
+            <a href="/" class="mb-6 flex items-center gap-2 px-3 text-white">
                 <span class="grid h-8 w-8 place-items-center rounded-md bg-indigo-500 text-sm font-bold">"M"</span>
                 <span class="text-base font-semibold tracking-tight">"Masquerade"</span>
             </a>
-            <p class="px-3 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500">"Manage"</p>
+            // slate-400: slate-500 on slate-900 fell short of WCAG AA contrast (axe).
+            <p class="px-3 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-400">"Manage"</p>
             <div class="flex flex-row flex-wrap gap-1 md:flex-col">
-                {item("/users", "/users", "Users")}
-                {item("/applications", "/applications", "Applications")}
-                {item("/apis", "/apis", "APIs")}
-                {item("/connections", "/connections", "Connections")}
-                {item("/impersonations", "/impersonations", "Impersonations")}
-                {item("/settings/keys", "/settings", "Settings")}
-            </div>
-            <p class="mt-6 hidden px-3 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500 md:block">"Coming next"</p>
-            <div class="hidden flex-col gap-1 md:flex">
-                {later("Roles")}
-                {later("Audit log")}
+                // A Transition: the badge's refresh keeps the links shown.
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let me = me.0.await.ok().flatten();
+                        me.map(|me| {
+                            sections_for(&me)
+                                .map(|s| item(s.href, s.prefix, s.label))
+                                .collect_view()
+                        })
+                    })}
+                </Transition>
             </div>
         </nav>
     }
 }
 
-/// For accounts that may sign in but hold no console role.
+/// "3 pending" beside Approvals; nothing when none waits. The number is
+/// shown, the words are read out with the link's name. Read in place (no
+/// Suspense of its own): the navigation's waits for it on the server, and
+/// a refresh changes only the number.
+#[component]
+fn PendingBadge(badge: ApprovalBadge) -> impl IntoView {
+    move || {
+        let n = badge.0.get().and_then(|r| r.ok()).unwrap_or(0);
+        (n > 0).then(|| view! {
+            <span data-testid="approvals-badge" title=format!("{n} pending") class="ml-auto inline-flex min-w-5 items-center justify-center rounded-full bg-amber-400 px-1.5 text-xs font-semibold leading-5 text-slate-900">
+                <span aria-hidden="true">{n}</span>
+                <span class="sr-only">{format!(" {n} pending")}</span>
+            </span>
+        })
+    }
+}
+
+/// For accounts that may sign in (to applications) but hold no console
+/// permission. Anyone who does hold one is sent on to the console.
 #[component]
 pub fn NoAccessPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    let me = use_me();
     view! {
         <leptos_meta::Title text="No console access · Masquerade" />
         <Suspense>
             {move || Suspend::new(async move {
-                match me.await {
+                match me.0.await {
+                    Ok(Some(me)) if me.may_enter() => view! { <Redirect path="/" /> }.into_any(),
                     Ok(Some(me)) => view! { <NoAccess me=me /> }.into_any(),
                     _ => view! { <Redirect path="/login" /> }.into_any(),
                 }
@@ -176,7 +220,7 @@ fn NoAccess(me: Me) -> impl IntoView {
                 <h1 class="text-xl font-semibold text-slate-900">"No console access"</h1>
                 <p class="mt-3 text-sm text-slate-600">
                     "You are signed in as " <strong>{me.email.clone()}</strong>
-                    ", but this account does not hold the Administrator role. Ask an administrator to grant it, then sign in again."
+                    ", but this account holds no console permission. Ask an administrator for a role that gives one, then sign in again."
                 </p>
                 <div class="mt-6 flex justify-center">
                     <SignOutButton />
@@ -199,7 +243,7 @@ pub fn NotFound() -> impl IntoView {
                 <p class="text-sm font-semibold text-indigo-600">"404"</p>
                 <h1 class="mt-2 text-2xl font-semibold text-slate-900">"Page not found"</h1>
                 <p class="mt-2 text-sm text-slate-600">"There is nothing at this address."</p>
-                <a href="/users" class="mt-6 inline-block text-sm font-medium text-indigo-700 hover:underline">
+                <a href="/" class="mt-6 inline-block text-sm font-medium text-indigo-700 hover:underline">
                     "Back to the console"
                 </a>
             </div>

@@ -1,7 +1,11 @@
+pub mod access;
+pub mod check_access;
 pub mod dialog;
 pub mod form;
 pub mod format;
 pub mod impersonate;
 pub mod layout;
+pub mod permitted;
+pub mod sections;
 pub mod toast;
 pub mod ui;

@@ -15,12 +15,19 @@ fn detail(a: masquerade::domain::Api) -> ApiDetail {
             .permissions
             .into_iter()
             .map(|p| crate::dto::PermissionDto {
+                read_only: Some(p.safe_to_read()),
                 value: p.value,
                 description: p.description,
             })
             .collect(),
         builtin: a.builtin,
+        permissions_in_token: a.permissions_in_token,
         client_ids: a.client_ids,
+        grants: a
+            .grants
+            .into_iter()
+            .map(|g| (g.client_id, g.permissions))
+            .collect(),
     }
 }
 
@@ -41,11 +48,15 @@ fn input(f: ApiForm) -> Result<masquerade::domain::ApiInput, AppError> {
             .permissions
             .into_iter()
             .filter(|p| !(p.value.trim().is_empty() && p.description.trim().is_empty()))
-            .map(|p| Permission {
-                value: p.value.trim().to_string(),
-                description: p.description.trim().to_string(),
+            .map(|p| match p.read_only {
+                Some(read_only) => {
+                    Permission::with_read_only(p.value.trim(), p.description.trim(), read_only)
+                }
+                // Not said (REST-shaped or older forms): the name decides.
+                None => Permission::new(p.value.trim(), p.description.trim()),
             })
             .collect(),
+        permissions_in_token: f.permissions_in_token,
     };
     if let Err(message) = lifetime {
         let mut problems = match input.validate().map_err(AppError::from) {
@@ -64,8 +75,9 @@ fn input(f: ApiForm) -> Result<masquerade::domain::ApiInput, AppError> {
 
 #[server(endpoint = "list_apis")]
 pub async fn list_apis() -> Result<Vec<ApiSummary>, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApisRead).await?;
     let apis = admin.state.services.store.list_apis().await.map_err(fail)?;
     Ok(apis
         .into_iter()
@@ -84,8 +96,9 @@ pub async fn list_apis() -> Result<Vec<ApiSummary>, AppError> {
 
 #[server(endpoint = "get_api")]
 pub async fn get_api(id: String) -> Result<ApiDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApisRead).await?;
     Ok(detail(
         admin
             .state
@@ -99,8 +112,9 @@ pub async fn get_api(id: String) -> Result<ApiDetail, AppError> {
 
 #[server(input = leptos::server_fn::codec::Json, endpoint = "create_api")]
 pub async fn create_api(form: ApiForm) -> Result<ApiDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApisWrite).await?;
     let input = input(form).map_err(fail)?;
     let api = admin
         .state
@@ -114,8 +128,9 @@ pub async fn create_api(form: ApiForm) -> Result<ApiDetail, AppError> {
 
 #[server(input = leptos::server_fn::codec::Json, endpoint = "update_api")]
 pub async fn update_api(id: String, form: ApiForm) -> Result<ApiDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApisWrite).await?;
     let input = input(form).map_err(fail)?;
     let api = admin
         .state
@@ -129,8 +144,9 @@ pub async fn update_api(id: String, form: ApiForm) -> Result<ApiDetail, AppError
 
 #[server(endpoint = "delete_api")]
 pub async fn delete_api(id: String) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApisWrite).await?;
     admin
         .state
         .services
@@ -147,8 +163,9 @@ pub async fn set_api_client(
     client_id: String,
     authorized: bool,
 ) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApisWrite).await?;
     admin
         .state
         .services
@@ -162,4 +179,37 @@ pub async fn set_api_client(
         )
         .await
         .map_err(fail)
+}
+
+/// Which of the API's permissions client_credentials gives the application
+/// (authorizing it if it was not). Answers the API as it is now.
+#[server(endpoint = "set_client_grant")]
+pub async fn set_client_grant(
+    api_id: String,
+    client_id: String,
+    #[server(default)] permissions: Vec<String>,
+) -> Result<ApiDetail, AppError> {
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let c = require(Permission::ApisWrite).await?;
+    if permissions.len() > 200 {
+        return Err(fail(AppError::invalid(
+            "permissions",
+            "Choose at most 200.",
+        )));
+    }
+    let api = c
+        .state
+        .services
+        .store
+        .set_client_grant(
+            &c.audit,
+            &api_id,
+            &client_id,
+            &permissions,
+            masquerade::unix_now(),
+        )
+        .await
+        .map_err(fail)?;
+    Ok(detail(api))
 }

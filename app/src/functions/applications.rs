@@ -110,8 +110,9 @@ fn input(f: AppForm) -> masquerade::domain::ApplicationInput {
 
 #[server(endpoint = "list_applications")]
 pub async fn list_applications() -> Result<Vec<AppSummary>, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApplicationsRead).await?;
     let apps = admin
         .state
         .services
@@ -134,8 +135,9 @@ pub async fn list_applications() -> Result<Vec<AppSummary>, AppError> {
 
 #[server(endpoint = "get_application")]
 pub async fn get_application(client_id: String) -> Result<AppDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApplicationsRead).await?;
     let store = &admin.state.services.store;
     detail(
         store,
@@ -146,8 +148,9 @@ pub async fn get_application(client_id: String) -> Result<AppDetail, AppError> {
 
 #[server(input = leptos::server_fn::codec::Json, endpoint = "create_application")]
 pub async fn create_application(form: AppForm) -> Result<SecretShownOnce, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApplicationsWrite).await?;
     let (app, secret) = admin
         .state
         .services
@@ -163,8 +166,9 @@ pub async fn create_application(form: AppForm) -> Result<SecretShownOnce, AppErr
 
 #[server(input = leptos::server_fn::codec::Json, endpoint = "update_application")]
 pub async fn update_application(client_id: String, form: AppForm) -> Result<AppDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApplicationsWrite).await?;
     let app = admin
         .state
         .services
@@ -185,8 +189,9 @@ pub async fn update_token_settings(
     client_id: String,
     form: TokenForm,
 ) -> Result<AppDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApplicationsWrite).await?;
     let settings = token_settings(form).map_err(fail)?;
     let store = &admin.state.services.store;
     let app = store
@@ -198,8 +203,9 @@ pub async fn update_token_settings(
 
 #[server(endpoint = "rotate_application_secret")]
 pub async fn rotate_application_secret(client_id: String) -> Result<SecretShownOnce, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApplicationsWrite).await?;
     let secret = admin
         .state
         .services
@@ -215,8 +221,9 @@ pub async fn rotate_application_secret(client_id: String) -> Result<SecretShownO
 
 #[server(endpoint = "delete_application")]
 pub async fn delete_application(client_id: String) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ApplicationsWrite).await?;
     admin
         .state
         .services

@@ -6,12 +6,33 @@ use crate::error::AppError;
 /// Who is signed in to the console, if anyone.
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    use super::ctx::current_session;
-    Ok(current_session().await?.map(|s| Me {
+    use super::ctx::{current_session, fail, state};
+    let Some(s) = current_session().await? else {
+        return Ok(None);
+    };
+    let Some(h) = state()?
+        .services
+        .store
+        .holdings(&s.user_id)
+        .await
+        .map_err(fail)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Me {
         user_id: s.user_id,
         email: s.email,
         name: s.name,
-        is_admin: s.is_admin,
+        permissions: h
+            .management()
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect(),
+        impersonation_apps: h
+            .impersonation_apps()
+            .into_iter()
+            .map(String::from)
+            .collect(),
     }))
 }
 
@@ -45,7 +66,7 @@ pub async fn sign_in(
         cfg.secure_cookies,
         cfg.sessions.absolute_secs,
     );
-    let target = safe_next(next.as_deref());
+    let target = masquerade::navigation::safe_next(&cfg.public_url, next.as_deref());
     if !is_console_path(&target) {
         // Continuing a sign-in for an application: the browser must load the
         // protocol endpoint itself (the console router cannot). Script-driven
@@ -59,20 +80,20 @@ pub async fn sign_in(
             })
             .unwrap_or(false);
         if plain_form {
-            leptos_axum::redirect(&target);
+            super::ctx::redirect(&target);
         }
         return Ok(Some(target));
     }
-    let roles = st
+    // Accounts without any console permission may still sign in (for
+    // applications); they are told plainly that the console is not for them.
+    let console = st
         .services
         .store
-        .user_role_ids(&signed.user_id)
+        .holdings(&signed.user_id)
         .await
-        .map_err(fail)?;
-    // Accounts without a console role may still sign in (for applications);
-    // they are told plainly that the console is not for them.
-    let is_admin = roles.iter().any(|r| r == masquerade::domain::ADMIN_ROLE);
-    leptos_axum::redirect(if is_admin { &target } else { "/no-access" });
+        .map_err(fail)?
+        .is_some_and(|h| masquerade::authz::may_enter_console(&h));
+    super::ctx::redirect(if console { &target } else { "/no-access" });
     Ok(None)
 }
 
@@ -82,21 +103,6 @@ pub fn is_console_path(path: &str) -> bool {
     !(path.starts_with("/authorize")
         || path.starts_with("/impersonate")
         || path.starts_with("/oauth/"))
-}
-
-/// Only same-site paths are followed after sign-in, never another origin.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.starts_with("/login") =>
-        {
-            n.to_string()
-        }
-        _ => "/users".to_string(),
-    }
 }
 
 /// The name of the application a sign-in continues to, if any, for the
@@ -139,20 +145,6 @@ pub async fn sign_out() -> Result<(), AppError> {
             .await;
     }
     clear_session_cookie(st.services.config.secure_cookies);
-    leptos_axum::redirect("/login");
+    super::ctx::redirect("/login");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_site() {
-        assert_eq!(safe_next(Some("/users/usr_1")), "/users/usr_1");
-        assert_eq!(safe_next(Some("//evil.example")), "/users");
-        assert_eq!(safe_next(Some("https://evil.example")), "/users");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/users");
-        assert_eq!(safe_next(None), "/users");
-    }
 }

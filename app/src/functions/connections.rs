@@ -5,8 +5,9 @@ use crate::error::AppError;
 
 #[server(endpoint = "list_connections")]
 pub async fn list_connections() -> Result<Vec<ConnectionDto>, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ConnectionsRead).await?;
     let store = &admin.state.services.store;
     let mut out = Vec::new();
     for c in store.list_connections().await.map_err(fail)? {
@@ -26,8 +27,9 @@ pub async fn create_connection(
     name: String,
     #[server(default)] client_ids: Vec<String>,
 ) -> Result<ConnectionDto, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ConnectionsWrite).await?;
     let store = &admin.state.services.store;
     let c = store
         .create_connection(&admin.audit, &name, &client_ids, masquerade::unix_now())
@@ -47,8 +49,9 @@ pub async fn set_connection_enabled(
     client_id: String,
     enabled: bool,
 ) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ConnectionsWrite).await?;
     admin
         .state
         .services

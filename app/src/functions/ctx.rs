@@ -5,6 +5,7 @@ use http::request::Parts;
 use http::{header, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use masquerade::authz::{Permission, Principal};
 use masquerade::store::{AuditContext, ConsoleSession};
 
 use crate::error::AppError;
@@ -41,30 +42,26 @@ pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The client IP: the socket peer, or the first X-Forwarded-For hop when the
-/// deployment says a trusted proxy sets it.
-pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return ip.trim().to_string();
-        }
-    }
-    parts
+/// The client IP: the socket peer, or behind `trusted_hops` proxies the
+/// X-Forwarded-For entry they added (`masquerade::client_ip`).
+pub fn client_ip(parts: &Parts, trusted_hops: usize) -> String {
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+        .map(|c| c.0.ip());
+    masquerade::client_ip::client_ip(peer, &forwarded, trusted_hops)
 }
 
 pub fn audit_context(actor_id: Option<String>) -> AuditContext {
     let trust = state()
-        .map(|s| s.services.config.trust_proxy_headers)
-        .unwrap_or(false);
+        .map(|s| s.services.config.trusted_proxy_hops)
+        .unwrap_or(0);
     match parts() {
         Some(p) => AuditContext {
             actor_id,
@@ -75,24 +72,12 @@ pub fn audit_context(actor_id: Option<String>) -> AuditContext {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string(),
+            ..Default::default()
         },
         None => AuditContext {
             actor_id,
             ..Default::default()
         },
-    }
-}
-
-/// The audit context of a plain axum request (outside server functions).
-pub fn audit_context_from(headers: &http::HeaderMap) -> AuditContext {
-    AuditContext {
-        actor_id: None,
-        ip: String::new(),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
     }
 }
 
@@ -112,28 +97,79 @@ pub async fn current_session() -> Result<Option<ConsoleSession>, AppError> {
         .map_err(fail)
 }
 
-/// Everything an administrator-only server function needs. Anyone else gets
-/// 401 (no session) or 403 (signed in without the administrator role).
-pub struct Admin {
+/// Everything a console server function needs: the state, the caller's
+/// session, the audit context, and the principal the one authorization
+/// decision (`masquerade::authz`) is asked about.
+pub struct Console {
     pub state: AppState,
     pub session: ConsoleSession,
     pub audit: AuditContext,
+    pub principal: Principal,
 }
 
-pub async fn require_admin() -> Result<Admin, AppError> {
+impl Console {
+    /// Asks the core whether the caller may act on the application
+    /// `client_id` with `permission` (e.g. impersonate into it).
+    pub fn require_for_app(&self, permission: Permission, client_id: &str) -> Result<(), AppError> {
+        masquerade::authz::require_for_app(&self.principal, permission, client_id).map_err(fail)
+    }
+}
+
+/// The signed-in console user, whatever they hold; 401 without a session.
+pub async fn console() -> Result<Console, AppError> {
     let session = current_session()
         .await?
         .ok_or_else(|| fail(AppError::Unauthenticated))?;
-    if !session.is_admin {
-        return Err(fail(AppError::Forbidden(
-            "Your account has no console access.".into(),
-        )));
-    }
-    Ok(Admin {
-        state: state()?,
-        audit: audit_context(Some(session.user_id.clone())),
+    let st = state()?;
+    let holdings = st
+        .services
+        .store
+        .holdings(&session.user_id)
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| fail(AppError::Unauthenticated))?;
+    let principal = Principal::User {
+        holdings,
+        scope: None,
+    };
+    Ok(Console {
+        audit: AuditContext {
+            grantable: principal.permissions(),
+            ..audit_context(Some(session.user_id.clone()))
+        },
+        principal,
+        state: st,
         session,
     })
+}
+
+/// The console user, when they hold `permission` for the tenant or for
+/// at least one application (through a scoped role).
+pub async fn require_somewhere(permission: Permission) -> Result<Console, AppError> {
+    let c = console().await?;
+    masquerade::authz::require_somewhere(&c.principal, permission).map_err(fail)?;
+    Ok(c)
+}
+
+/// The console user, when they hold `permission`: 401 without a session,
+/// 403 naming the permission otherwise.
+pub async fn require(permission: Permission) -> Result<Console, AppError> {
+    let c = console().await?;
+    masquerade::authz::require(&c.principal, permission).map_err(fail)?;
+    Ok(c)
+}
+
+/// Redirects the browser to `path`. `leptos_axum::redirect` panics on a
+/// value that is not a valid header; this refuses such a value instead
+/// (sending the browser to the console's start) so no input can panic it.
+pub fn redirect(path: &str) {
+    let target = if HeaderValue::from_str(path).is_ok() {
+        path
+    } else {
+        tracing::warn!("refused a redirect target that is not a header value");
+        masquerade::navigation::DEFAULT_NEXT
+    };
+    leptos_axum::redirect(target);
 }
 
 pub fn set_session_cookie(token: &str, secure: bool, max_age: i64) {

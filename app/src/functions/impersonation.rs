@@ -20,27 +20,41 @@ pub struct LinkForm {
     pub state: String,
     pub audience: String,
     pub callback_url: String,
+    /// Read-only impersonation.
+    #[serde(default)]
+    pub read_only: bool,
+    /// An approved request to turn into its link.
+    #[serde(default)]
+    pub request_id: String,
 }
 
+/// The signed-in console user as the impersonation policy sees them.
 #[cfg(feature = "ssr")]
-async fn actor(admin: &super::ctx::Admin) -> Result<masquerade::domain::User, AppError> {
-    admin
-        .state
-        .services
-        .store
-        .get_user(&admin.session.user_id)
+pub(crate) async fn actor(
+    c: &super::ctx::Console,
+) -> Result<masquerade::impersonation::Person, AppError> {
+    use super::ctx::fail;
+    let svc = &c.state.services;
+    let me = svc.store.get_user(&c.session.user_id).await.map_err(fail)?;
+    masquerade::impersonation::policy::person_of(svc, me)
         .await
-        .map_err(super::ctx::fail)
+        .map_err(fail)
 }
 
 #[server(endpoint = "impersonation_options")]
 pub async fn impersonation_options(user_id: String) -> Result<ImpersonationChoices, AppError> {
-    use super::ctx::{fail, require_admin};
+    use super::ctx::{fail, require_somewhere};
     use crate::dto::ImpersonationApp;
-    let admin = require_admin().await?;
+    use masquerade::authz::Permission;
+    // Sign in as User for some application; which ones, and whom, the
+    // policy decides per application.
+    let admin = require_somewhere(Permission::ImpersonationCreate).await?;
     let svc = &admin.state.services;
     let me = actor(&admin).await?;
     let target = svc.store.get_user(&user_id).await.map_err(fail)?;
+    let target = masquerade::impersonation::policy::person_of(svc, target)
+        .await
+        .map_err(fail)?;
     let o = masquerade::impersonation::options::dialog_options(
         svc,
         &me,
@@ -68,9 +82,18 @@ pub async fn impersonation_options(user_id: String) -> Result<ImpersonationChoic
                     .into_iter()
                     .map(|x| (x.identifier, x.name))
                     .collect(),
+                needs_approval: a.needs_approval,
+                read_only_only: a.read_only_only,
             })
             .collect(),
         require_reason: o.settings.require_reason,
+        require_ticket: o.settings.require_ticket,
+        ticket_example: o.settings.ticket_example(),
+        step_up_needed: o
+            .settings
+            .step_up_due(Some(admin.session.reauth_at), masquerade::unix_now()),
+        step_up_minutes: o.settings.step_up_minutes,
+        approval_window_minutes: o.settings.approval_window_minutes,
         link_ttl_secs: o.settings.link_ttl_secs,
         suggested_state: masquerade::secrets::new_secret()[..22].to_string(),
     })
@@ -81,10 +104,12 @@ pub async fn create_impersonation_link(
     user_id: String,
     form: LinkForm,
 ) -> Result<ImpersonationLink, AppError> {
-    use super::ctx::{fail, require_admin};
+    use super::ctx::{fail, require_somewhere};
+    use masquerade::authz::Permission;
     use masquerade::domain::impersonation::LinkRequest;
-    use masquerade::impersonation::{mint, ImpersonationError};
-    let admin = require_admin().await?;
+    use masquerade::impersonation::{mint, MintOutcome};
+    // The policy, run by `mint`, decides per application.
+    let admin = require_somewhere(Permission::ImpersonationCreate).await?;
     let now = masquerade::unix_now();
     let req = LinkRequest {
         client_id: form.client_id,
@@ -96,26 +121,53 @@ pub async fn create_impersonation_link(
         state: form.state,
         audience: form.audience,
         callback_url: form.callback_url,
+        read_only: form.read_only,
+        request_id: form.request_id,
     };
-    match mint(
+    let outcome = mint(
         &admin.state.services,
         &admin.audit,
-        &admin.session.user_id,
+        &admin.principal,
+        None,
         &user_id,
         &req,
-        None,
+        Some(admin.session.reauth_at),
         now,
     )
-    .await
-    {
-        Ok(m) => Ok(ImpersonationLink {
+    .await;
+    match outcome {
+        Ok(MintOutcome::Link(m)) => Ok(ImpersonationLink {
             expires_in: m.expires_at - now,
             url: m.url,
             expires_at: m.expires_at,
             impersonation_id: m.impersonation_id,
+            request_id: None,
+            approval_role: String::new(),
         }),
-        Err(ImpersonationError::Denied(d)) => Err(fail(AppError::Forbidden(d.message()))),
-        Err(ImpersonationError::Core(e)) => Err(fail(e)),
+        Ok(MintOutcome::Requested {
+            request_id,
+            role_name,
+        }) => Ok(ImpersonationLink {
+            url: String::new(),
+            expires_at: 0,
+            expires_in: 0,
+            impersonation_id: String::new(),
+            request_id: Some(request_id),
+            approval_role: role_name,
+        }),
+        Err(e) => Err(fail(impersonation_error(e))),
+    }
+}
+
+/// How a refusal to mint reaches the console: the policy's sentence, or
+/// the step-up prompt's cue.
+#[cfg(feature = "ssr")]
+pub(crate) fn impersonation_error(e: masquerade::impersonation::ImpersonationError) -> AppError {
+    use masquerade::impersonation::ImpersonationError as E;
+    match e {
+        E::Denied(d) => AppError::Forbidden(d.message()),
+        E::StepUpRequired { minutes } => AppError::StepUpRequired(minutes),
+        E::Core(e) => e.into(),
     }
 }
 
@@ -165,8 +217,9 @@ async fn rows(
 
 #[server(endpoint = "impersonation_history")]
 pub async fn impersonation_history(user_id: String) -> Result<Vec<ImpersonationRow>, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ImpersonationRead).await?;
     let svc = &admin.state.services;
     let records = svc
         .store
@@ -178,8 +231,9 @@ pub async fn impersonation_history(user_id: String) -> Result<Vec<ImpersonationR
 
 #[server(endpoint = "live_impersonations")]
 pub async fn live_impersonations() -> Result<Vec<ImpersonationRow>, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ImpersonationRead).await?;
     let svc = &admin.state.services;
     let records = svc
         .store
@@ -191,8 +245,9 @@ pub async fn live_impersonations() -> Result<Vec<ImpersonationRow>, AppError> {
 
 #[server(endpoint = "revoke_impersonation")]
 pub async fn revoke_impersonation(id: String) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::ImpersonationRevoke).await?;
     let svc = &admin.state.services;
     let rec = svc.store.get_impersonation(&id).await.map_err(fail)?;
     svc.store
@@ -200,52 +255,4 @@ pub async fn revoke_impersonation(id: String) -> Result<(), AppError> {
         .await
         .map_err(fail)?;
     Ok(())
-}
-
-#[server(endpoint = "impersonation_settings")]
-pub async fn impersonation_settings() -> Result<crate::dto::ImpersonationSettingsDto, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
-    let s = masquerade::impersonation::settings::load(&admin.state.services.store)
-        .await
-        .map_err(fail)?;
-    Ok(crate::dto::ImpersonationSettingsDto {
-        require_reason: s.require_reason,
-        link_ttl_secs: s.link_ttl_secs,
-        session_max_minutes: s.session_max_secs / 60,
-    })
-}
-
-#[server(endpoint = "save_impersonation_settings")]
-pub async fn save_impersonation_settings(
-    require_reason: bool,
-    link_ttl_secs: i64,
-    session_max_minutes: i64,
-) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    use masquerade::domain::impersonation::ImpersonationSettings;
-    let admin = require_admin().await?;
-    let settings = ImpersonationSettings {
-        require_reason,
-        link_ttl_secs,
-        session_max_secs: session_max_minutes.saturating_mul(60),
-    };
-    // The form speaks minutes; so do its messages.
-    if let Err(masquerade::CoreError::Validation(mut errs)) = settings.validate() {
-        for e in &mut errs {
-            if e.field == "session_max_secs" {
-                e.field = "session_max_minutes".into();
-                e.message = "Between 5 minutes and 12 hours (720 minutes).".into();
-            }
-        }
-        return Err(fail(masquerade::CoreError::Validation(errs)));
-    }
-    masquerade::impersonation::settings::save(
-        &admin.state.services.store,
-        &admin.audit,
-        &settings,
-        masquerade::unix_now(),
-    )
-    .await
-    .map_err(fail)
 }

@@ -39,8 +39,9 @@ async fn keys_dto(state: &crate::state::AppState) -> Result<SigningKeysDto, AppE
 
 #[server(endpoint = "list_signing_keys")]
 pub async fn list_signing_keys() -> Result<SigningKeysDto, AppError> {
-    use super::ctx::require_admin;
-    let admin = require_admin().await?;
+    use super::ctx::require;
+    use masquerade::authz::Permission;
+    let admin = require(Permission::SettingsRead).await?;
     // Another instance may have rotated a moment ago.
     let _ = admin
         .state
@@ -56,8 +57,9 @@ pub async fn list_signing_keys() -> Result<SigningKeysDto, AppError> {
 /// expired, and a new next key is published.
 #[server(endpoint = "rotate_signing_keys")]
 pub async fn rotate_signing_keys(alg: String) -> Result<SigningKeysDto, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::KeysWrite).await?;
     let Some(alg) = masquerade::keys::Alg::parse(&alg) else {
         return Err(fail(AppError::invalid(
             "alg",

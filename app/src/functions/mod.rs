@@ -3,10 +3,14 @@
 
 pub mod apis;
 pub mod applications;
+pub mod audit;
 pub mod auth;
 pub mod connections;
 #[cfg(feature = "ssr")]
 pub mod ctx;
 pub mod impersonation;
 pub mod keys;
+pub mod policy;
+pub mod roles;
+pub mod streams;
 pub mod users;

@@ -4,9 +4,14 @@ use crate::dto::{UserDetail, UserPageDto};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-fn row(u: masquerade::domain::User, impersonate_disabled: Option<String>) -> crate::dto::UserRow {
+fn row(
+    p: masquerade::impersonation::Person,
+    impersonate_disabled: Option<String>,
+) -> crate::dto::UserRow {
+    let u = p.user;
     crate::dto::UserRow {
         impersonate_disabled,
+        roles: p.holdings.roles.into_iter().map(|r| r.name).collect(),
         id: u.id,
         email: u.email,
         name: u.name,
@@ -21,6 +26,7 @@ fn row(u: masquerade::domain::User, impersonate_disabled: Option<String>) -> cra
 #[cfg(feature = "ssr")]
 fn detail(
     u: masquerade::domain::User,
+    role_names: Vec<String>,
     me: &str,
     impersonate_disabled: Option<String>,
 ) -> UserDetail {
@@ -28,6 +34,7 @@ fn detail(
         |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into());
     UserDetail {
         impersonate_disabled,
+        role_names,
         is_self: u.id == me,
         app_metadata: pretty(&u.app_metadata),
         user_metadata: pretty(&u.user_metadata),
@@ -38,6 +45,7 @@ fn detail(
         connection_id: u.connection_id,
         connection: u.connection_name,
         blocked: u.blocked,
+        protected: u.protected,
         has_password: u.has_password,
         created_at: u.created_at,
         updated_at: u.updated_at,
@@ -47,24 +55,24 @@ fn detail(
     }
 }
 
-/// A user's page, with whether the viewing administrator may sign in as them.
+/// A user's page, with their roles' names and whether the viewer may sign
+/// in as them.
 #[cfg(feature = "ssr")]
 async fn detail_for(
-    admin: &super::ctx::Admin,
+    c: &super::ctx::Console,
     user: masquerade::domain::User,
 ) -> Result<UserDetail, AppError> {
     use super::ctx::fail;
-    let svc = &admin.state.services;
-    let me = svc
-        .store
-        .get_user(&admin.session.user_id)
-        .await
-        .map_err(fail)?;
-    let reason = masquerade::impersonation::options::ButtonContext::load(svc)
+    use masquerade::impersonation::policy::person_of;
+    let svc = &c.state.services;
+    let me = super::impersonation::actor(c).await?;
+    let target = person_of(svc, user.clone()).await.map_err(fail)?;
+    let reason = masquerade::impersonation::options::ButtonContext::load(svc, &me)
         .await
         .map_err(fail)?
-        .disabled_reason(&me, &user, masquerade::unix_now());
-    Ok(detail(user, &admin.session.user_id, reason))
+        .disabled_reason(&me, &target, masquerade::unix_now());
+    let role_names = target.holdings.roles.into_iter().map(|r| r.name).collect();
+    Ok(detail(user, role_names, &c.session.user_id, reason))
 }
 
 #[server(endpoint = "search_users")]
@@ -76,9 +84,10 @@ pub async fn search_users(
     desc: bool,
     after: Option<String>,
 ) -> Result<UserPageDto, AppError> {
-    use super::ctx::{fail, require_admin};
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
     use masquerade::domain::{UserQuery, UserSort};
-    let admin = require_admin().await?;
+    let admin = require(Permission::UsersRead).await?;
     if q.len() > 200 {
         return Err(fail(AppError::invalid(
             "q",
@@ -93,6 +102,7 @@ pub async fn search_users(
             "active" => Some(false),
             _ => None,
         },
+        role_id: None,
         sort: UserSort::parse(&sort),
         descending: desc,
         after: after.filter(|a| !a.is_empty()),
@@ -106,22 +116,23 @@ pub async fn search_users(
         .await
         .map_err(fail)?;
     let svc = &admin.state.services;
-    let buttons = masquerade::impersonation::options::ButtonContext::load(svc)
+    let me = super::impersonation::actor(&admin).await?;
+    let buttons = masquerade::impersonation::options::ButtonContext::load(svc, &me)
         .await
         .map_err(fail)?;
-    let me = svc
-        .store
-        .get_user(&admin.session.user_id)
-        .await
-        .map_err(fail)?;
+    let catalog = svc.store.role_catalog().await.map_err(fail)?;
     let now = masquerade::unix_now();
     Ok(UserPageDto {
         users: page
             .users
             .into_iter()
             .map(|u| {
-                let reason = buttons.disabled_reason(&me, &u, now);
-                row(u, reason)
+                let target = masquerade::impersonation::Person {
+                    holdings: catalog.holdings(&u.id, u.blocked, &u.roles),
+                    user: u,
+                };
+                let reason = buttons.disabled_reason(&me, &target, now);
+                row(target, reason)
             })
             .collect(),
         total: page.total,
@@ -132,8 +143,9 @@ pub async fn search_users(
 
 #[server(endpoint = "get_user")]
 pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::UsersRead).await?;
     let user = admin
         .state
         .services
@@ -151,9 +163,10 @@ pub async fn create_user(
     connection_id: String,
     password: String,
 ) -> Result<String, AppError> {
-    use super::ctx::{fail, require_admin};
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
     use masquerade::domain::NewUser;
-    let admin = require_admin().await?;
+    let admin = require(Permission::UsersWrite).await?;
     let input = NewUser {
         email,
         name,
@@ -189,9 +202,10 @@ pub async fn update_user(
     app_metadata: String,
     user_metadata: String,
 ) -> Result<UserDetail, AppError> {
-    use super::ctx::{fail, require_admin};
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
     use masquerade::domain::UserPatch;
-    let admin = require_admin().await?;
+    let admin = require(Permission::UsersWrite).await?;
     let patch = UserPatch {
         email,
         name,
@@ -211,13 +225,9 @@ pub async fn update_user(
 
 #[server(endpoint = "set_user_blocked")]
 pub async fn set_user_blocked(id: String, blocked: bool) -> Result<UserDetail, AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
-    if blocked && id == admin.session.user_id {
-        return Err(fail(AppError::Forbidden(
-            "You cannot block your own account.".into(),
-        )));
-    }
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::UsersWrite).await?;
     let user = admin
         .state
         .services
@@ -230,8 +240,9 @@ pub async fn set_user_blocked(id: String, blocked: bool) -> Result<UserDetail, A
 
 #[server(endpoint = "set_user_password")]
 pub async fn set_user_password(id: String, password: String) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::UsersWrite).await?;
     let mut problems = masquerade::error::Problems::default();
     masquerade::password::check_strength(&mut problems, "password", &password);
     problems.into_result().map_err(fail)?;
@@ -249,13 +260,9 @@ pub async fn set_user_password(id: String, password: String) -> Result<(), AppEr
 
 #[server(endpoint = "delete_user")]
 pub async fn delete_user(id: String) -> Result<(), AppError> {
-    use super::ctx::{fail, require_admin};
-    let admin = require_admin().await?;
-    if id == admin.session.user_id {
-        return Err(fail(AppError::Forbidden(
-            "You cannot delete your own account.".into(),
-        )));
-    }
+    use super::ctx::{fail, require};
+    use masquerade::authz::Permission;
+    let admin = require(Permission::UsersWrite).await?;
     admin
         .state
         .services

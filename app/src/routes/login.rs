@@ -53,7 +53,9 @@ pub fn LoginPage() -> impl IntoView {
                     </p>
                 </Show>
                 <ActionForm action=sign_in attr:class="space-y-5">
-                    <input type="hidden" name="next" value=next />
+                    // Without a page to return to, the console's start page,
+                    // which opens the first section this person may use.
+                    <input type="hidden" name="next" value=move || Some(next()).filter(|n| !n.is_empty()).unwrap_or_else(|| "/".into()) />
                     <div>
                         <label for="email" class=LABEL>"Email"</label>
                         <input id="email" name="email" type="email" autocomplete="username" required class=format!("mt-1 {INPUT}") />

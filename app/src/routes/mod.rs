@@ -1,7 +1,10 @@
 pub mod apis;
 pub mod applications;
+pub mod approvals;
+pub mod audit;
 pub mod connections;
 pub mod impersonations;
 pub mod login;
+pub mod roles;
 pub mod settings;
 pub mod users;

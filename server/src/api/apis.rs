@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
-use masquerade::domain::{Api, ApiInput, Permission};
+use masquerade::authz::Permission;
+use masquerade::domain::{Api, ApiInput};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -21,7 +22,9 @@ pub struct ApiBody {
     #[serde(default = "default_lifetime")]
     token_lifetime_secs: i64,
     #[serde(default)]
-    permissions: Vec<Permission>,
+    permissions: Vec<masquerade::domain::Permission>,
+    #[serde(default)]
+    permissions_in_token: bool,
 }
 
 fn default_alg() -> String {
@@ -40,12 +43,13 @@ impl From<ApiBody> for ApiInput {
             signing_alg: b.signing_alg,
             token_lifetime_secs: b.token_lifetime_secs,
             permissions: b.permissions,
+            permissions_in_token: b.permissions_in_token,
         }
     }
 }
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require("apis:read")?;
+    caller.require(Permission::ApisRead)?;
     Ok(Json(
         json!({ "apis": state.services.store.list_apis().await? }),
     ))
@@ -56,7 +60,7 @@ pub async fn get(
     caller: Caller,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Api>, ApiError> {
-    caller.require("apis:read")?;
+    caller.require(Permission::ApisRead)?;
     Ok(Json(state.services.store.get_api(&id).await?))
 }
 
@@ -65,7 +69,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<ApiBody>,
 ) -> Result<Response, ApiError> {
-    caller.require("apis:write")?;
+    caller.require(Permission::ApisWrite)?;
     let api = state
         .services
         .store
@@ -80,7 +84,7 @@ pub async fn update(
     PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<ApiBody>,
 ) -> Result<Json<Api>, ApiError> {
-    caller.require("apis:write")?;
+    caller.require(Permission::ApisWrite)?;
     Ok(Json(
         state
             .services
@@ -95,7 +99,7 @@ pub async fn delete(
     caller: Caller,
     PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require("apis:write")?;
+    caller.require(Permission::ApisWrite)?;
     state
         .services
         .store
@@ -111,7 +115,7 @@ async fn set_client(
     client_id: String,
     authorized: bool,
 ) -> Result<StatusCode, ApiError> {
-    caller.require("apis:write")?;
+    caller.require(Permission::ApisWrite)?;
     state
         .services
         .store

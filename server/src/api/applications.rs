@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
+use masquerade::authz::Permission;
 use masquerade::domain::application::TokenSettings;
 use masquerade::domain::{Application, ApplicationInput, DEFAULT_CONNECTION};
 use masquerade::error::CoreError;
@@ -86,7 +87,7 @@ impl AppBody {
 }
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require("applications:read")?;
+    caller.require(Permission::ApplicationsRead)?;
     let apps = state.services.store.list_applications().await?;
     Ok(Json(json!({ "applications": apps })))
 }
@@ -96,7 +97,7 @@ pub async fn get(
     caller: Caller,
     PathParams(client_id): PathParams<String>,
 ) -> Result<Json<Application>, ApiError> {
-    caller.require("applications:read")?;
+    caller.require(Permission::ApplicationsRead)?;
     Ok(Json(
         state.services.store.get_application(&client_id).await?,
     ))
@@ -107,7 +108,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<AppBody>,
 ) -> Result<Response, ApiError> {
-    caller.require("applications:write")?;
+    caller.require(Permission::ApplicationsWrite)?;
     let svc = &state.services;
     let (input, tokens) = body.into_input(svc).await?;
     let now = masquerade::unix_now();
@@ -134,7 +135,7 @@ pub async fn update(
     PathParams(client_id): PathParams<String>,
     JsonBody(body): JsonBody<AppBody>,
 ) -> Result<Json<Application>, ApiError> {
-    caller.require("applications:write")?;
+    caller.require(Permission::ApplicationsWrite)?;
     let svc = &state.services;
     let (input, tokens) = body.into_input(svc).await?;
     let now = masquerade::unix_now();
@@ -156,13 +157,7 @@ pub async fn delete(
     caller: Caller,
     PathParams(client_id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require("applications:write")?;
-    if caller.subject == format!("{client_id}@clients") {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "An application cannot delete itself.",
-        ));
-    }
+    caller.require(Permission::ApplicationsWrite)?;
     state
         .services
         .store
@@ -176,7 +171,7 @@ pub async fn rotate_secret(
     caller: Caller,
     PathParams(client_id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("applications:write")?;
+    caller.require(Permission::ApplicationsWrite)?;
     let secret = state
         .services
         .store

@@ -3,13 +3,14 @@
 use axum::extract::State;
 use axum::Json;
 use http::StatusCode;
+use masquerade::authz::Permission;
 use serde_json::{json, Value};
 
 use super::{ApiError, Caller, PathParams};
 use app::state::AppState;
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require("connections:read")?;
+    caller.require(Permission::ConnectionsRead)?;
     let store = &state.services.store;
     let mut out = Vec::new();
     for c in store.list_connections().await? {
@@ -28,7 +29,7 @@ async fn set(
     client_id: String,
     enabled: bool,
 ) -> Result<StatusCode, ApiError> {
-    caller.require("connections:write")?;
+    caller.require(Permission::ConnectionsWrite)?;
     state
         .services
         .store

@@ -10,6 +10,8 @@ use masquerade::oidc::bearer::BearerError;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::body_limit::{read_within, BodyError};
+
 /// Bodies above this are refused before parsing.
 const MAX_BODY: usize = 256 * 1024;
 
@@ -37,10 +39,6 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
     }
-
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, message)
-    }
 }
 
 impl From<CoreError> for ApiError {
@@ -66,6 +64,10 @@ impl From<CoreError> for ApiError {
                 ApiError::new(StatusCode::UNAUTHORIZED, code, "Not authenticated.")
             }
             CoreError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, code, m),
+            // As RFC 6750 §3.1 has it for a token without the scope.
+            CoreError::NeedsPermission(p) => {
+                BearerError::InsufficientScope(p.as_str().to_string()).into()
+            }
             CoreError::Throttled { retry_after_secs } => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 code,
@@ -130,7 +132,7 @@ pub struct JsonBody<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
         let json_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -144,16 +146,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 "Send a JSON body with Content-Type: application/json.",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state)
+        let bytes = read_within(req.into_body(), MAX_BODY)
             .await
-            .map_err(|_| ApiError::bad_request("The request body could not be read."))?;
-        if bytes.len() > MAX_BODY {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "The request body is too large.",
-            ));
-        }
+            .map_err(|e| match e {
+                BodyError::TooLarge => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "The request body is larger than 256 KiB.",
+                ),
+                BodyError::Unreadable => {
+                    ApiError::bad_request("The request body could not be read.")
+                }
+            })?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| ApiError::bad_request(format!("The JSON body is not valid: {e}.")))

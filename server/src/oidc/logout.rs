@@ -7,25 +7,51 @@ use masquerade::oidc::params::single_valued;
 use serde_json::Value;
 
 use super::pages::{error_page, hidden_inputs, page};
-use super::pairs;
+use super::{pairs, FormBody, BODY_UNREADABLE};
+use crate::request_audit::RequestAudit;
 use app::functions::ctx::{cookie_value, SESSION_COOKIE};
 use app::state::AppState;
+use masquerade::store::AuditContext;
 
 pub async fn get(
     State(state): State<AppState>,
+    RequestAudit(audit): RequestAudit,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    handle(&state, &headers, pairs(q.as_deref().unwrap_or("")), false).await
+    let raw = pairs(q.as_deref().unwrap_or(""));
+    handle(&state, &audit, &headers, raw, false).await
 }
 
-/// The confirmation form posts here (same-origin, so the CSRF guard applies).
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: String) -> Response {
-    handle(&state, &headers, pairs(&body), true).await
+/// RP-Initiated Logout 1.0 §2 requires POST as well as GET, and an
+/// application's POST comes from its own origin, so the console's CSRF
+/// guard lets this path through and the origin is weighed here instead: a
+/// same-origin POST is our own confirmation form; a cross-site one counts
+/// only as a request, exactly like a GET.
+pub async fn post(
+    State(state): State<AppState>,
+    RequestAudit(audit): RequestAudit,
+    headers: HeaderMap,
+    body: FormBody,
+) -> Response {
+    let Ok(body) = body else {
+        return invalid(BODY_UNREADABLE);
+    };
+    let confirmed = crate::guard::same_origin(&headers);
+    handle(&state, &audit, &headers, pairs(&body), confirmed).await
+}
+
+fn invalid(detail: &str) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        "This sign-out request is not valid",
+        detail,
+    )
 }
 
 async fn handle(
     state: &AppState,
+    audit: &AuditContext,
     headers: &HeaderMap,
     raw: Vec<(String, String)>,
     confirmed: bool,
@@ -34,25 +60,15 @@ async fn handle(
     let now = masquerade::unix_now();
     let params = match single_valued(&raw) {
         Ok(p) => p,
-        Err(m) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "This sign-out request is not valid",
-                &m,
-            )
-        }
+        Err(m) => return invalid(&m),
     };
-    // An ID token we issued identifies the client, even once expired.
+    // Only an ID token we issued identifies the client and the user, even
+    // once expired. Access tokens (`at+jwt`) are refused: they are handed
+    // to APIs, so anyone holding one could use it as a sign-out link.
     let hint: Option<Value> = match params.get("id_token_hint") {
-        Some(t) => match svc.keys.verify::<Value>(t, None, 0).await {
-            Ok(c) => Some(c),
-            Err(_) => {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "This sign-out request is not valid",
-                    "The id_token_hint was not issued here.",
-                )
-            }
+        Some(t) => match svc.keys.verify::<Value>(t, Some("JWT"), 0).await {
+            Ok(c) if c["iss"] == svc.config.public_url.as_str() && c["sub"].is_string() => Some(c),
+            _ => return invalid("The id_token_hint is not an ID token issued here."),
         },
         None => None,
     };
@@ -61,11 +77,7 @@ async fn handle(
         .and_then(|c| c["aud"].as_str().map(String::from));
     let client_id = match (params.get("client_id"), &hinted_client) {
         (Some(a), Some(b)) if a != b => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "This sign-out request is not valid",
-                "client_id does not match the id_token_hint.",
-            )
+            return invalid("client_id does not match the id_token_hint.");
         }
         (Some(a), _) => Some(a.clone()),
         (None, b) => b.clone(),
@@ -80,40 +92,73 @@ async fn handle(
                 };
                 match app {
                     Some(a) if a.allowed_logout_urls.iter().any(|u| u == uri) => Some(uri.clone()),
-                    _ => return error_page(
-                        StatusCode::BAD_REQUEST,
-                        "This sign-out request is not valid",
+                    _ => return invalid(
                         "post_logout_redirect_uri is not an allowed logout URL of the application.",
                     ),
                 }
             }
         };
-    // Without proof that the request comes from an application the user
-    // signed in to, ask first: a bare link must not sign anyone out.
-    if hint.is_none() && !confirmed {
-        return confirmation(&raw);
-    }
     let impersonation = hint
         .as_ref()
         .and_then(|c| c["impersonation"]["id"].as_str().map(String::from));
+    let session_token = cookie_value(headers, SESSION_COOKIE);
     if let Some(id) = impersonation {
-        // Signing out of an impersonated session ends that impersonation. The
-        // SSO session in this browser is the administrator's own: it stays.
-        end_impersonation(svc, headers, hint.as_ref(), &id, now).await;
-    } else if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
-        let _ = svc
-            .store
-            .end_console_session(
-                &app::functions::ctx::audit_context_from(headers),
-                &token,
-                now,
-            )
-            .await;
+        // Signing out of an impersonated session ends that impersonation.
+        // The session in this browser is the administrator's own: it stays,
+        // and so does its cookie.
+        end_impersonation(svc, audit, hint.as_ref(), &id, now).await;
+        return finish(redirect, params.get("state"), None);
     }
+    if !confirmed {
+        // Without proof that the request comes from an application this
+        // very user signed in to, ask first: neither a bare link nor a link
+        // carrying someone else's ID token may sign anyone out.
+        let signed_in = match &session_token {
+            Some(t) => svc
+                .store
+                .console_session(t, svc.config.sessions, now)
+                .await
+                .ok()
+                .flatten()
+                .map(|s| s.user_id),
+            None => None,
+        };
+        let hinted_sub = hint.as_ref().and_then(|c| c["sub"].as_str());
+        let same_user = match (&signed_in, hinted_sub) {
+            (Some(user), Some(sub)) => user == sub,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if !same_user {
+            return confirmation(&raw);
+        }
+    }
+    if let Some(token) = &session_token {
+        let ctx = AuditContext {
+            actor_id: None,
+            ..audit.clone()
+        };
+        let _ = svc.store.end_console_session(&ctx, token, now).await;
+    }
+    finish(
+        redirect,
+        params.get("state"),
+        Some(svc.config.secure_cookies),
+    )
+}
+
+/// The answer once done: back to the application, or our own page. With
+/// `clear_cookie` (whether the cookie is `Secure`), the console cookie is
+/// removed as well.
+fn finish(
+    redirect: Option<String>,
+    state: Option<&String>,
+    clear_cookie: Option<bool>,
+) -> Response {
     let mut res = match redirect {
         Some(uri) => {
             let mut target = url::Url::parse(&uri).map(|u| u.to_string()).unwrap_or(uri);
-            if let Some(s) = params.get("state") {
+            if let Some(s) = state {
                 target.push(if target.contains('?') { '&' } else { '?' });
                 target.push_str(
                     &url::form_urlencoded::Serializer::new(String::new())
@@ -127,22 +172,25 @@ async fn handle(
             }
             r
         }
+        None if clear_cookie.is_none() => error_page(
+            StatusCode::OK,
+            "The impersonated session has ended",
+            "You are still signed in to the Masquerade console.",
+        ),
         None => error_page(
             StatusCode::OK,
             "You are signed out",
             "You have been signed out of Masquerade.",
         ),
     };
-    let clear = format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if svc.config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
+    if let Some(secure) = clear_cookie {
+        let clear = format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            if secure { "; Secure" } else { "" }
+        );
+        if let Ok(v) = HeaderValue::from_str(&clear) {
+            res.headers_mut().append(header::SET_COOKIE, v);
         }
-    );
-    if let Ok(v) = HeaderValue::from_str(&clear) {
-        res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }
@@ -165,14 +213,14 @@ fn confirmation(raw: &[(String, String)]) -> Response {
 
 async fn end_impersonation(
     svc: &masquerade::Services,
-    headers: &HeaderMap,
+    audit: &AuditContext,
     hint: Option<&Value>,
     id: &str,
     now: i64,
 ) {
-    let ctx = masquerade::store::AuditContext {
+    let ctx = AuditContext {
         actor_id: hint.and_then(|c| c["act"]["sub"].as_str().map(String::from)),
-        ..app::functions::ctx::audit_context_from(headers)
+        ..audit.clone()
     };
     if let Err(e) = masquerade::impersonation::end(svc, &ctx, id, now).await {
         tracing::warn!(error = %e, "ending an impersonation at logout failed");

@@ -8,7 +8,6 @@ use masquerade::oidc::issue::authenticate_client;
 use masquerade::oidc::params::single_valued;
 use masquerade::oidc::OAuthError;
 use masquerade::secrets::hash_secret;
-use serde_json::json;
 
 use super::token::{client_auth, error};
 use super::{json_response, pairs, FormBody, BODY_UNREADABLE};
@@ -98,8 +97,8 @@ pub async fn introspect(
         Ok(a) => a,
         Err(e) => return error(e, true),
     };
-    match authenticate_client(svc, &auth).await {
-        Ok(a) if a.app_type.is_confidential() => {}
+    let caller = match authenticate_client(svc, &auth).await {
+        Ok(a) if a.app_type.is_confidential() => a,
         Ok(_) => {
             return error(
                 OAuthError::invalid_client("Only confidential clients may introspect tokens."),
@@ -107,38 +106,10 @@ pub async fn introspect(
             )
         }
         Err(e) => return error(e, basic),
-    }
+    };
     let Some(token) = params.get("token") else {
         return error(OAuthError::invalid_request("token is required."), basic);
     };
-    let inactive = || {
-        json_response(
-            StatusCode::OK,
-            json!({"active": false}).to_string(),
-            "no-store",
-        )
-    };
-    let Ok(claims) = svc
-        .keys
-        .verify::<AccessTokenClaims>(token, Some("at+jwt"), now)
-        .await
-    else {
-        return inactive();
-    };
-    if !claims.gid.is_empty()
-        && !svc
-            .store
-            .grant_active(&claims.gid, now)
-            .await
-            .unwrap_or(false)
-    {
-        return inactive();
-    }
-    let mut body = serde_json::to_value(&claims).unwrap_or_else(|_| json!({}));
-    body["active"] = json!(true);
-    body["token_type"] = json!("Bearer");
-    if let Some(o) = body.as_object_mut() {
-        o.remove("gid");
-    }
+    let body = masquerade::oidc::introspect::introspect(svc, &caller, token, now).await;
     json_response(StatusCode::OK, body.to_string(), "no-store")
 }

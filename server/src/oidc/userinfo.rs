@@ -43,12 +43,8 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
             Some(("invalid_token", "The access token is not for /userinfo.")),
         );
     }
-    if !claims.gid.is_empty()
-        && !svc
-            .store
-            .grant_active(&claims.gid, now)
-            .await
-            .unwrap_or(false)
+    if !masquerade::oidc::bearer::grant_live(svc, &claims, now).await
+        || !masquerade::oidc::bearer::impersonation_live(svc, &claims, now).await
     {
         return bearer_error(
             StatusCode::UNAUTHORIZED,

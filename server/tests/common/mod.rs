@@ -27,6 +27,8 @@ pub struct Server {
     pub base: String,
     /// The database the server runs on, for tests that reach into the store.
     pub database_url: String,
+    /// Where the server's log goes, for servers started with `logged_sqlite_server`.
+    log: Option<std::path::PathBuf>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -50,6 +52,20 @@ async fn start(
     dir: Option<tempfile::TempDir>,
     extra_env: &[(&str, &str)],
 ) -> Server {
+    start_logged(database_url, dir, extra_env, None).await
+}
+
+/// `start`, with the server's log (tracing writes to stdout) kept in `log`.
+async fn start_logged(
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+    extra_env: &[(&str, &str)],
+    log: Option<std::path::PathBuf>,
+) -> Server {
+    let stdout = match &log {
+        Some(path) => Stdio::from(std::fs::File::create(path).expect("create the server log")),
+        None => Stdio::null(),
+    };
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_masquerade"))
@@ -68,13 +84,14 @@ async fn start(
         .env("RUST_LOG", "warn")
         // Last, so a test can override any of the above.
         .envs(extra_env.iter().copied())
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .spawn()
         .expect("start masquerade");
     let server = Server {
         child,
         base,
         database_url,
+        log,
         _dir: dir,
     };
     let client = Client::new();
@@ -100,6 +117,13 @@ pub async fn sqlite_server_with_env(env: &[(&str, &str)]) -> Server {
     start(url, Some(dir), env).await
 }
 
+/// A SQLite server whose log a test can read with `Server::log`.
+pub async fn logged_sqlite_server(env: &[(&str, &str)]) -> Server {
+    let (url, dir) = masquerade::testing::fresh_sqlite_url();
+    let log = dir.path().join("server.log");
+    start_logged(url, Some(dir), env, Some(log)).await
+}
+
 pub async fn postgres_server() -> Server {
     postgres_server_with_env(&[]).await
 }
@@ -108,11 +132,113 @@ pub async fn postgres_server_with_env(env: &[(&str, &str)]) -> Server {
     start(masquerade::testing::fresh_pg_url().await, None, env).await
 }
 
+impl Server {
+    /// The sample app's code flow for the signed-in browser `cookie`: the
+    /// token response. `audience` asks for an API's access token.
+    pub async fn sample_app_tokens(
+        &self,
+        cookie: &str,
+        scope: &str,
+        audience: Option<&str>,
+    ) -> Value {
+        let callback = format!("{}/sample-app/callback", self.base);
+        let mut url = format!(
+            "{}/authorize?client_id=sample-app&response_type=code&state=st&nonce=n&scope={}&redirect_uri={}",
+            self.base,
+            encode(scope),
+            encode(&callback)
+        );
+        if let Some(a) = audience {
+            url.push_str(&format!("&audience={}", encode(a)));
+        }
+        let res = client()
+            .get(url)
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        let location = res.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let code = params_of(&location)
+            .remove("code")
+            .unwrap_or_else(|| panic!("no code in {location}"));
+        let (status, tokens) = self.sample_app_exchange(&code, &callback, None).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        tokens
+    }
+
+    /// A new machine-to-machine application, made with `token`: its
+    /// client id and secret.
+    pub async fn m2m_app(&self, token: &str, name: &str) -> (String, String) {
+        let (status, created) = self
+            .rest(
+                reqwest::Method::POST,
+                "/applications",
+                Some(token),
+                Some(serde_json::json!({"name": name, "app_type": "m2m", "grant_types": ["client_credentials"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        (
+            created["application"]["client_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            created["client_secret"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// Another instance on the same database, as behind a load balancer:
+    /// the same public URL (so tokens from either are good at both), its own
+    /// port, its own caches.
+    pub async fn second_instance(&self) -> Server {
+        start(
+            self.database_url.clone(),
+            None,
+            &[("MASQUERADE_PUBLIC_URL", self.base.as_str())],
+        )
+        .await
+    }
+}
+
 pub fn client() -> Client {
     Client::builder()
         .redirect(redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+impl Server {
+    /// What the server has logged so far (`logged_sqlite_server` only),
+    /// without terminal colours.
+    pub fn log(&self) -> String {
+        let path = self
+            .log
+            .as_ref()
+            .expect("a server started with logged_sqlite_server");
+        let raw = std::fs::read_to_string(path).unwrap_or_default();
+        strip_ansi(&raw)
+    }
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-byte
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Server {
@@ -362,9 +488,15 @@ impl Server {
 
     /// RFC 7662 introspection, authenticated as the sample app.
     pub async fn introspect(&self, token: &str) -> Value {
+        self.introspect_as(("sample-app", SAMPLE_APP_SECRET), token)
+            .await
+    }
+
+    /// RFC 7662 introspection, authenticated as the client `(id, secret)`.
+    pub async fn introspect_as(&self, (id, secret): (&str, &str), token: &str) -> Value {
         client()
             .post(format!("{}/oauth/introspect", self.base))
-            .basic_auth("sample-app", Some(SAMPLE_APP_SECRET))
+            .basic_auth(id, Some(secret))
             .form(&[("token", token)])
             .send()
             .await

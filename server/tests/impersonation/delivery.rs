@@ -298,6 +298,19 @@ pub(super) async fn app_initiated_mode(s: Server) {
     let again = params_of(res.headers()[LOCATION].to_str().unwrap());
     assert_eq!(again["error"], "access_denied");
     assert_eq!(again["state"], "rp-state-1");
+
+    // Its use is on the record once, for the impersonator, with the IP of
+    // the browser that came back with it.
+    let imp = link["impersonation_id"].as_str().unwrap();
+    let used = strings(
+        &s.database_url,
+        &format!(
+            "SELECT actor_id || ' ' || ip || ' ' || COALESCE(target_id, '') FROM audit_events \
+             WHERE event_type = 'impersonation.hint_used' AND data LIKE '%{imp}%'"
+        ),
+    )
+    .await;
+    assert_eq!(used, vec![format!("{} 127.0.0.1 {}", c.admin, c.target)]);
 }
 
 /// Hidden fields of an auto-posting form, in order.

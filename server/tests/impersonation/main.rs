@@ -5,16 +5,26 @@
 #[macro_use]
 #[path = "../common/mod.rs"]
 mod common;
+mod approvals;
+mod audit_log;
 mod delivery;
+mod hardening;
 mod policy;
+mod rules;
+mod stages;
 
+use approvals::*;
+use audit_log::*;
 use common::*;
 use delivery::*;
+use hardening::*;
 use masquerade::testing::{execute, strings};
 use policy::*;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
+use rules::*;
 use serde_json::{json, Value};
+use stages::*;
 
 both_backends!(
     code_flow_with_audience_carries_act,
@@ -26,6 +36,18 @@ both_backends!(
     sample_app_banner_and_the_admin_stays_signed_in,
     console_server_functions_check_permission,
     settings_and_the_session_cap,
+    rp_logout_of_an_impersonation_keeps_the_console_cookie,
+    code_links_for_public_clients_are_refused_at_minting,
+    rules_per_role_decide_at_every_step,
+    switched_off_refuses_everything_and_revoke_all_ends_it,
+    protected_users_are_never_impersonated,
+    bound_links_open_only_for_their_maker,
+    step_up_asks_for_the_password_again,
+    read_only_tokens_carry_only_read_permissions,
+    four_eyes_approval,
+    every_rule_denies_at_every_step,
+    audit_log_search_timeline_export_and_verify,
+    console_export_needs_audit_read,
 );
 
 const DEMO_ADMIN: &str = "admin@masquerade.test";
@@ -59,8 +81,12 @@ async fn setup(s: &Server) -> Ctx {
         .unwrap()
         .iter()
         .find(|u| {
-            u["roles"].as_array().is_some_and(|r| r.is_empty())
-                && u["connection_name"] == "Username-Password-Authentication"
+            // A customer: the demo's ordinary users hold only that role.
+            u["roles"].as_array().is_some_and(|r| {
+                r.len() == 1
+                    && !["rol_admin", "rol_support", "rol_auditor"]
+                        .contains(&r[0].as_str().unwrap_or(""))
+            }) && u["connection_name"] == "Username-Password-Authentication"
         })
         .expect("an ordinary user")
         .clone();

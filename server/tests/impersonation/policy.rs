@@ -74,9 +74,9 @@ pub(super) async fn refusals_create_nothing(s: Server) {
     };
     let before = count().await;
 
-    // A support agent may not impersonate.
-    let support = s.user_id(&c.token, "support@masquerade.test").await;
-    let (status, body) = mint(&s, &c, json!({"impersonator_id": support})).await;
+    // An auditor may not impersonate (no impersonation:create).
+    let auditor = s.user_id(&c.token, "auditor@masquerade.test").await;
+    let (status, body) = mint(&s, &c, json!({"impersonator_id": auditor})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"], "impersonator_not_permitted");
 
@@ -211,24 +211,25 @@ pub(super) async fn console_server_functions_check_permission(s: Server) {
     };
     let anonymous = post(None).await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    let support = s
-        .sign_in("support@masquerade.test", "masquerade-demo")
+    // An auditor reads the history and the live list, and does nothing else.
+    let auditor = s
+        .sign_in("auditor@masquerade.test", "masquerade-demo")
         .await;
-    let res = post(Some(support.clone())).await.unwrap();
+    let res = post(Some(auditor.clone())).await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    for name in [
-        "impersonation_history",
-        "live_impersonations",
-        "revoke_impersonation",
+    for (name, expected) in [
+        ("impersonation_history", StatusCode::OK),
+        ("live_impersonations", StatusCode::OK),
+        ("revoke_impersonation", StatusCode::FORBIDDEN),
     ] {
-        let (status, _, _) = s
+        let (status, body, _) = s
             .call(
                 name,
-                Some(&support),
+                Some(&auditor),
                 &[("user_id", &c.target), ("id", "imp_x")],
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
+        assert_eq!(status, expected, "{name}: {body}");
     }
     assert_eq!(count().await, before, "nothing was created");
 
@@ -314,10 +315,15 @@ pub(super) async fn settings_and_the_session_cap(s: Server) {
         .rest(Method::GET, "/settings/impersonation", Some(&c.token), None)
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        current,
-        json!({"require_reason": true, "link_ttl_secs": 120, "session_max_secs": 3600})
-    );
+    for (k, v) in [
+        ("require_reason", json!(true)),
+        ("link_ttl_secs", json!(120)),
+        ("session_max_secs", json!(3600)),
+        ("enabled", json!(true)),
+        ("rules", json!([])),
+    ] {
+        assert_eq!(current[k], v, "{current}");
+    }
     let (status, body) = s
         .rest(
             Method::PUT,
@@ -404,9 +410,22 @@ pub(super) async fn settings_and_the_session_cap(s: Server) {
     let access = jwt_claims(refreshed["access_token"].as_str().unwrap());
     assert_eq!(access["act"]["sub"], c.admin.as_str(), "refresh keeps act");
     assert!(access["exp"].as_i64().unwrap() <= cap);
+    // The refresh is on the record, for the impersonator, with its IP.
+    let imp = link["impersonation_id"].as_str().unwrap();
+    let refreshes = strings(
+        &s.database_url,
+        &format!(
+            "SELECT actor_id || ' ' || ip || ' ' || COALESCE(target_id, '') FROM audit_events \
+             WHERE event_type = 'impersonation.refreshed' AND data LIKE '%{imp}%'"
+        ),
+    )
+    .await;
+    assert_eq!(
+        refreshes,
+        vec![format!("{} 127.0.0.1 {}", c.admin, c.target)]
+    );
 
     // Once revoked, the refresh token is dead too.
-    let imp = link["impersonation_id"].as_str().unwrap();
     s.rest(
         Method::POST,
         &format!("/impersonations/{imp}/revoke"),

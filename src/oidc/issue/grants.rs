@@ -27,7 +27,7 @@ pub async fn token_request(
         "authorization_code" if allowed("authorization_code") => {
             exchange_code(svc, app, params, ctx, now).await
         }
-        "refresh_token" if allowed("refresh_token") => refresh(svc, app, params, now).await,
+        "refresh_token" if allowed("refresh_token") => refresh(svc, app, params, ctx, now).await,
         "client_credentials" if allowed("client_credentials") && app.app_type.is_confidential() => {
             client_credentials(svc, app, params, now).await
         }
@@ -97,7 +97,16 @@ async fn exchange_code(
             "The authorization code was issued to another client.",
         ));
     }
-    if params.get("redirect_uri").map(String::as_str) != Some(rec.redirect_uri.as_str()) {
+    // RFC 6749 §4.1.3: required, and identical, when the authorization
+    // request had it; a request without it (one registered callback) leaves
+    // it optional here, and if sent it must still be a registered one.
+    let sent = params.get("redirect_uri");
+    let redirect_ok = if rec.redirect_uri.is_empty() {
+        sent.is_none_or(|r| app.callback_urls.contains(r))
+    } else {
+        sent == Some(&rec.redirect_uri)
+    };
+    if !redirect_ok {
         return Err(OAuthError::invalid_grant(
             "redirect_uri does not match the authorization request.",
         ));
@@ -120,7 +129,14 @@ async fn exchange_code(
         (None, None) => {}
     }
     let user = load_user(svc, &rec.user_id).await?;
-    let imp = impersonation_for(svc, rec.impersonation_id.as_deref(), now).await?;
+    let imp = impersonation_for(
+        svc,
+        rec.impersonation_id.as_deref(),
+        ctx,
+        "code_exchange",
+        now,
+    )
+    .await?;
     let actor = imp.as_ref().map(Actor::of);
     let api = api_for(svc, rec.audience.as_deref()).await?;
     let scope: Vec<String> = crate::oidc::params::space_list(&rec.scope);
@@ -178,6 +194,8 @@ async fn exchange_code(
 async fn impersonation_for(
     svc: &Services,
     id: Option<&str>,
+    ctx: &AuditContext,
+    stage: &str,
     now: i64,
 ) -> Result<Option<Impersonation>, OAuthError> {
     let Some(id) = id else { return Ok(None) };
@@ -191,7 +209,35 @@ async fn impersonation_for(
             "The impersonated session has ended.",
         ));
     }
-    Ok(Some(rec))
+    // The whole policy again, as things are now: a rule changed, a role
+    // taken away or someone blocked since the link was opened ends it here.
+    let settings = crate::impersonation::settings::load(&svc.store)
+        .await
+        .map_err(server_error)?;
+    match crate::impersonation::recheck(svc, &rec, &settings, now).await {
+        Ok(Ok(_)) => Ok(Some(rec)),
+        Ok(Err(d)) => {
+            let ctx = AuditContext {
+                actor_id: Some(rec.actor_id.clone()),
+                ..ctx.clone()
+            };
+            let mut data = rec.audit_data();
+            data["denied"] = json!(d.code());
+            data["stage"] = json!(stage);
+            svc.store
+                .record_impersonation_denied(&ctx, None, &rec.target_id, d.code(), data, now)
+                .await
+                .map_err(server_error)?;
+            crate::impersonation::end(svc, &ctx, &rec.id, now)
+                .await
+                .map_err(server_error)?;
+            Err(OAuthError::invalid_grant(format!(
+                "The impersonation is no longer allowed: {}",
+                d.message()
+            )))
+        }
+        Err(e) => Err(server_error(e)),
+    }
 }
 
 /// A refresh token when the application uses them and `offline_access` was granted.
@@ -227,6 +273,7 @@ async fn refresh(
     svc: &Services,
     app: &Application,
     params: &std::collections::HashMap<String, String>,
+    ctx: &AuditContext,
     now: i64,
 ) -> Result<Value, OAuthError> {
     let token = param(params, "refresh_token")?;
@@ -248,7 +295,8 @@ async fn refresh(
         .clone()
         .ok_or_else(|| OAuthError::invalid_grant("The refresh token has no user."))?;
     let user = load_user(svc, &user_id).await?;
-    let imp = impersonation_for(svc, grant.impersonation_id.as_deref(), now).await?;
+    let imp =
+        impersonation_for(svc, grant.impersonation_id.as_deref(), ctx, "refresh", now).await?;
     let actor = imp.as_ref().map(Actor::of);
     let granted = crate::oidc::params::space_list(&grant.scope);
     // A refresh may narrow the scope, never widen it (RFC 6749 §6).
@@ -265,6 +313,9 @@ async fn refresh(
         None => granted.clone(),
     };
     let api = api_for(svc, grant.audience.as_deref()).await?;
+    // Permissions taken away since the sign-in stay out of new tokens.
+    let held = held_permissions(svc, &user.id, app, api.as_deref()).await?;
+    let scope = granted_scope(&scope, api.as_deref(), &held, actor.as_ref());
     let issued = access_token(
         svc,
         app,
@@ -303,7 +354,35 @@ async fn refresh(
             body["refresh_token"] = json!(rt);
         }
     }
+    // Every token an impersonation yields is on the record, not only the
+    // first: a long session shows up as its refreshes.
+    if let Some(imp) = &imp {
+        let ctx = AuditContext {
+            actor_id: Some(imp.actor_id.clone()),
+            ..ctx.clone()
+        };
+        let mut data = imp.audit_data();
+        data["scope"] = json!(scope.join(" "));
+        data["grant_id"] = json!(grant.id);
+        svc.store
+            .append_event(
+                &ctx,
+                "impersonation.refreshed",
+                Some(&imp.target_id),
+                data,
+                now,
+            )
+            .await
+            .map_err(server_error)?;
+    }
     Ok(body)
+}
+
+fn not_authorized() -> OAuthError {
+    OAuthError::new(
+        "invalid_target",
+        "This application is not authorized for that API.",
+    )
 }
 
 async fn client_credentials(
@@ -323,29 +402,34 @@ async fn client_credentials(
         .api_for_token(audience)
         .await
         .map_err(server_error)?
-        .filter(|a| a.client_ids.contains(&app.client_id))
-        .ok_or_else(|| {
-            OAuthError::new(
-                "invalid_target",
-                "This application is not authorized for that API.",
-            )
-        })?;
-    let requested = params
+        .ok_or_else(not_authorized)?;
+    let granted = api.granted_to(&app.client_id).ok_or_else(not_authorized)?;
+    // Only what the client was granted on this API; asking for more is an
+    // error that names what is not granted (RFC 6749 §5.2 invalid_scope).
+    let scope: Vec<String> = match params
         .get("scope")
-        .map(|s| crate::oidc::params::space_list(s));
-    let scope: Vec<String> = match requested {
-        Some(r) => {
-            if let Some(bad) = r
+        .map(|s| crate::oidc::params::space_list(s))
+    {
+        Some(requested) => {
+            let refused: Vec<&str> = requested
                 .iter()
-                .find(|s| !api.permissions.iter().any(|p| &&p.value == s))
-            {
+                .filter(|s| !granted.contains(s))
+                .map(String::as_str)
+                .collect();
+            if !refused.is_empty() {
+                let named: Vec<String> = refused
+                    .iter()
+                    .take(10)
+                    .map(|s| format!("\"{}\"", s.chars().take(100).collect::<String>()))
+                    .collect();
                 return Err(OAuthError::invalid_scope(format!(
-                    "The API has no permission \"{bad}\"."
+                    "This application is not granted {} on this API.",
+                    named.join(", ")
                 )));
             }
-            r
+            requested
         }
-        None => api.permissions.iter().map(|p| p.value.clone()).collect(),
+        None => granted.to_vec(),
     };
     // No grant row: a client_credentials token lives and dies by its expiry.
     let issued = access_token(

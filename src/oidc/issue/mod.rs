@@ -41,6 +41,9 @@ pub struct Actor {
     pub email: String,
     pub reason: String,
     pub session_expires_at: i64,
+    /// Read-only impersonation: tokens carry only the target's permissions
+    /// that are safe to read.
+    pub read_only: bool,
 }
 
 impl Actor {
@@ -51,6 +54,16 @@ impl Actor {
             email: rec.actor_email.clone(),
             reason: rec.reason.clone(),
             session_expires_at: rec.session_expires_at,
+            read_only: rec.read_only(),
+        }
+    }
+
+    /// "full" or "read_only", as tokens say it.
+    pub fn mode(&self) -> &'static str {
+        if self.read_only {
+            crate::domain::impersonation::MODE_READ_ONLY
+        } else {
+            crate::domain::impersonation::MODE_FULL
         }
     }
 
@@ -96,19 +109,55 @@ fn alg_of(s: &str) -> Alg {
     Alg::parse(s).unwrap_or(Alg::ES256)
 }
 
-/// Scopes granted for an API: OIDC scopes pass through, API permissions only
-/// if the API defines them. (Roles narrow this further in a later issue.)
-fn granted_scope(requested: &[String], api: Option<&Api>) -> Vec<String> {
+/// Scopes granted: OIDC scopes pass through; an API's permissions only if
+/// the API defines them and the user holds them (`held`), so a token never
+/// carries more than both the request and the user's roles allow.
+fn granted_scope(
+    requested: &[String],
+    api: Option<&Api>,
+    held: &std::collections::BTreeSet<String>,
+    actor: Option<&Actor>,
+) -> Vec<String> {
     const OIDC: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+    let read_only = actor.is_some_and(|a| a.read_only);
     requested
         .iter()
         .filter(|s| {
             OIDC.contains(&s.as_str())
-                || api.is_some_and(|a| a.permissions.iter().any(|p| &p.value == *s))
+                || api.is_some_and(|a| {
+                    a.defines(s) && held.contains(s.as_str()) && (!read_only || a.safe_to_read(s))
+                })
         })
         .cloned()
         .collect()
 }
+
+/// The permissions of `api` that `user_id` holds through their roles, for
+/// tokens issued to `app`: for the Management API its permissions, for a
+/// customer API the permissions its roles give (those of a role scoped to
+/// another application excluded).
+async fn held_permissions(
+    svc: &Services,
+    user_id: &str,
+    app: &Application,
+    api: Option<&Api>,
+) -> Result<std::collections::BTreeSet<String>, OAuthError> {
+    let Some(api) = api else {
+        return Ok(Default::default());
+    };
+    let Some(h) = svc.store.holdings(user_id).await.map_err(server_error)? else {
+        return Ok(Default::default());
+    };
+    Ok(if api.builtin {
+        h.management_for_app(&app.client_id)
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect()
+    } else {
+        h.api_permissions(&api.id, &app.client_id)
+    })
+}
+
 /// Who the authorization is for: the user, when they authenticated, and the
 /// administrator acting as them, if any.
 pub struct Subject<'a> {
@@ -131,7 +180,8 @@ pub async fn authorization_response(
         auth_time,
         actor,
     } = subject;
-    let scope = granted_scope(&req.scope, api);
+    let held = held_permissions(svc, &user.id, app, api).await?;
+    let scope = granted_scope(&req.scope, api, &held, actor);
     let lifetime = app
         .tokens
         .refresh_lifetime_secs
@@ -153,7 +203,12 @@ pub async fn authorization_response(
         grant_id: grant.id.clone(),
         client_id: app.client_id.clone(),
         user_id: user.id.clone(),
-        redirect_uri: req.redirect_uri.clone(),
+        // Empty: the token request need not name one (RFC 6749 §4.1.3).
+        redirect_uri: if req.redirect_uri_omitted {
+            String::new()
+        } else {
+            req.redirect_uri.clone()
+        },
         scope: grant.scope.clone(),
         audience: grant.audience.clone(),
         nonce: req.nonce.clone(),
@@ -167,7 +222,12 @@ pub async fn authorization_response(
     svc.store
         .create_grant(&grant, code_hash.as_deref().zip(record.as_ref()))
         .await
-        .map_err(server_error)?;
+        .map_err(|e| match e {
+            crate::CoreError::Conflict { .. } => {
+                OAuthError::new("access_denied", "The impersonated session has ended.")
+            }
+            other => server_error(other),
+        })?;
 
     let mut out = Vec::new();
     let mut at = None;

@@ -38,6 +38,14 @@ pub(super) fn access_token(
     let mut extra = Map::new();
     if let Some(a) = actor {
         extra.insert("act".into(), a.act_claim());
+        extra.insert(
+            "impersonation".into(),
+            json!({"id": a.impersonation_id, "mode": a.mode()}),
+        );
+    }
+    if let Some(a) = api.filter(|a| a.permissions_in_token) {
+        let permissions: Vec<&String> = scope.iter().filter(|s| a.defines(s)).collect();
+        extra.insert("permissions".into(), json!(permissions));
     }
     let claims = AccessTokenClaims {
         iss: issuer.clone(),
@@ -93,7 +101,7 @@ pub(super) fn id_token(
         // For the application's banner and its own audit trail.
         claims.insert(
             "impersonation".into(),
-            json!({"id": a.impersonation_id, "reason": a.reason, "expires_at": a.session_expires_at}),
+            json!({"id": a.impersonation_id, "reason": a.reason, "expires_at": a.session_expires_at, "mode": a.mode()}),
         );
     }
     claims.insert("auth_time".into(), json!(auth_time));

@@ -3,19 +3,22 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::clients::{app_list, AppList, AuthorizedApplications};
+use crate::components::access::{gated, needs, RequirePermission};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{
     DurationField, ErrorBanner, FieldMessage, SigningAlgField, TextField,
 };
+use crate::components::permitted::GatedButton;
 use crate::components::toast::use_toasts;
 use crate::components::ui::{
     BADGE_INDIGO, BTN_DANGER, BTN_PRIMARY, BTN_SECONDARY, CARD, H1, H2, HELP, INPUT, INPUT_ERROR,
     LABEL,
 };
+use crate::dto::reads_by_name;
 use crate::dto::{split_lifetime, ApiDetail, ApiForm, PermissionDto};
 use crate::error::AppError;
-use crate::functions::apis::{create_api, get_api, set_api_client, update_api, DeleteApi};
-use crate::functions::applications::list_applications;
+use crate::functions::apis::{create_api, get_api, update_api, DeleteApi};
 
 /// One editable permission row; `key` keeps rows stable while others are
 /// added or removed.
@@ -24,6 +27,23 @@ struct PermRow {
     key: u64,
     value: RwSignal<String>,
     description: RwSignal<String>,
+    /// Allowed in read-only impersonation.
+    read_only: RwSignal<bool>,
+    /// Set once the person chose `read_only` themselves; until then it
+    /// follows the name, as the server's default does.
+    chosen: RwSignal<bool>,
+}
+
+impl PermRow {
+    fn of(key: u64, p: &PermissionDto) -> PermRow {
+        PermRow {
+            key,
+            value: RwSignal::new(p.value.clone()),
+            description: RwSignal::new(p.description.clone()),
+            read_only: RwSignal::new(p.read_only.unwrap_or_else(|| reads_by_name(&p.value))),
+            chosen: RwSignal::new(p.read_only.is_some_and(|r| r != reads_by_name(&p.value))),
+        }
+    }
 }
 
 /// All form fields as signals, so the same form serves create and edit.
@@ -35,6 +55,7 @@ struct Fields {
     lifetime: RwSignal<String>,
     lifetime_unit: RwSignal<String>,
     permissions: RwSignal<Vec<PermRow>>,
+    permissions_in_token: RwSignal<bool>,
     next_key: StoredValue<u64>,
 }
 
@@ -45,11 +66,7 @@ impl Fields {
             .permissions
             .iter()
             .enumerate()
-            .map(|(i, p)| PermRow {
-                key: i as u64,
-                value: RwSignal::new(p.value.clone()),
-                description: RwSignal::new(p.description.clone()),
-            })
+            .map(|(i, p)| PermRow::of(i as u64, p))
             .collect();
         Fields {
             identifier: RwSignal::new(a.identifier.clone()),
@@ -63,6 +80,7 @@ impl Fields {
             lifetime_unit: RwSignal::new(unit),
             next_key: StoredValue::new(rows.len() as u64),
             permissions: RwSignal::new(rows),
+            permissions_in_token: RwSignal::new(a.permissions_in_token),
         }
     }
 
@@ -74,11 +92,7 @@ impl Fields {
             permissions
                 .iter()
                 .zip(start..)
-                .map(|(p, key)| PermRow {
-                    key,
-                    value: RwSignal::new(p.value.clone()),
-                    description: RwSignal::new(p.description.clone()),
-                })
+                .map(|(p, key)| PermRow::of(key, p))
                 .collect(),
         );
     }
@@ -86,13 +100,8 @@ impl Fields {
     fn add_permission(&self) {
         let key = self.next_key.get_value();
         self.next_key.set_value(key + 1);
-        self.permissions.update(|rows| {
-            rows.push(PermRow {
-                key,
-                value: RwSignal::new(String::new()),
-                description: RwSignal::new(String::new()),
-            })
-        });
+        self.permissions
+            .update(|rows| rows.push(PermRow::of(key, &PermissionDto::default())));
     }
 
     fn form(&self) -> ApiForm {
@@ -109,14 +118,25 @@ impl Fields {
                 .map(|r| PermissionDto {
                     value: r.value.get_untracked(),
                     description: r.description.get_untracked(),
+                    read_only: Some(r.read_only.get_untracked()),
                 })
                 .collect(),
+            permissions_in_token: self.permissions_in_token.get_untracked(),
         }
     }
 }
 
 #[component]
 pub fn NewApiPage() -> impl IntoView {
+    view! {
+        <RequirePermission permission="apis:write">
+            <NewApi />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn NewApi() -> impl IntoView {
     let navigate = use_navigate();
     let toasts = use_toasts();
     let fields = Fields::from(&ApiDetail {
@@ -153,14 +173,24 @@ pub fn NewApiPage() -> impl IntoView {
 pub fn ApiPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let api = Resource::new(move || id.get(), get_api);
+    let api = gated("apis:read", move || id.get(), get_api);
+    let apps = app_list();
+    view! {
+        <RequirePermission permission="apis:read">
+            <ApiScreen api=api apps=apps />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn ApiScreen(api: Resource<Result<ApiDetail, AppError>>, apps: AppList) -> impl IntoView {
     view! {
         <Title text="API · Masquerade" />
         <A href="/apis" attr:class="text-sm text-slate-500 hover:text-slate-700">"← APIs"</A>
         <Suspense fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading API…"</p> }>
             {move || Suspend::new(async move {
                 match api.await {
-                    Ok(a) => view! { <ApiView api=a /> }.into_any(),
+                    Ok(a) => view! { <ApiView api=a apps=apps /> }.into_any(),
                     Err(e) => view! { <p role="alert" class="mt-4 rounded-md bg-red-50 p-4 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -169,7 +199,7 @@ pub fn ApiPage() -> impl IntoView {
 }
 
 /// The message of an error that is not about a form field.
-fn plain_message(e: &AppError) -> String {
+pub(super) fn plain_message(e: &AppError) -> String {
     match e {
         AppError::Invalid(problems) if !problems.is_empty() => problems
             .iter()
@@ -181,7 +211,7 @@ fn plain_message(e: &AppError) -> String {
 }
 
 #[component]
-fn ApiView(api: ApiDetail) -> impl IntoView {
+fn ApiView(api: ApiDetail, apps: AppList) -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let fields = Fields::from(&api);
@@ -214,6 +244,7 @@ fn ApiView(api: ApiDetail) -> impl IntoView {
         None => {}
     });
     let id_delete = api.id.clone();
+    let write = needs("apis:write");
     view! {
         <div class="mt-2 flex flex-wrap items-start justify-between gap-4">
             <div class="min-w-0">
@@ -224,7 +255,11 @@ fn ApiView(api: ApiDetail) -> impl IntoView {
                 <p class="mt-1 break-all font-mono text-sm text-slate-600">{api.identifier.clone()}</p>
             </div>
             {(!api.builtin).then(|| view! {
-                <button type="button" class=BTN_DANGER on:click=move |_| confirm.set(true)>"Delete API"</button>
+                <div class="flex flex-col items-end gap-1">
+                    <GatedButton needs=write note="delete-api-needs" class=BTN_DANGER on_click=move || confirm.set(true)>
+                        "Delete API"
+                    </GatedButton>
+                </div>
             })}
         </div>
         <ApiSettingsForm
@@ -236,7 +271,7 @@ fn ApiView(api: ApiDetail) -> impl IntoView {
             builtin=api.builtin
             on_submit=move |f| { save.dispatch(f); }
         />
-        <AuthorizedApplications api=api.clone() />
+        <AuthorizedApplications api=api.clone() apps=apps />
         <ConfirmDialog
             open=confirm
             title=format!("Delete {}?", api.name)
@@ -264,15 +299,18 @@ fn ApiSettingsForm(
         Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
     let field_err =
         move |name: &'static str| Signal::derive(move || errors.get().and_then(|e| e.field(name)));
+    let write = needs("apis:write");
     view! {
         <form
-            class=format!("mt-6 space-y-6 {CARD}")
+            class=format!("mt-6 {CARD}")
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
                 on_submit(fields.form());
             }
         >
+            // Read-only, every field at once, for those who may not change it.
+            <fieldset class="min-w-0 space-y-6" disabled=move || write.get().is_some()>
             <ErrorBanner errors=general />
             <Show when=move || errors.get().is_some_and(|e| matches!(e, AppError::Invalid(_)))>
                 <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
@@ -322,16 +360,28 @@ fn ApiSettingsForm(
                     }.into_any()
                 } else {
                     view! {
-                        <p class=HELP>"Scopes applications can request for this API, such as read:orders. No spaces or quotes."</p>
+                        <p class=HELP>"Scopes applications can request for this API, such as read:orders. No spaces or quotes. Read-only impersonation carries only the permissions allowed in it: by default those named …:read or read:…."</p>
                         <PermissionRows fields=fields message=field_err("permissions") />
+                        <div class="flex items-start gap-3 pt-2 text-sm text-slate-800">
+                            <input id="f-permissions_in_token" type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600"
+                                prop:checked=move || fields.permissions_in_token.get()
+                                on:change=move |ev| fields.permissions_in_token.set(event_target_checked(&ev)) />
+                            <label for="f-permissions_in_token">
+                                <span class="font-medium">"Add permissions in the access token"</span>
+                                <span class="block text-slate-600">"Access tokens for this API carry a permissions claim: the permissions the user holds through their roles that the application asked for."</span>
+                            </label>
+                        </div>
                     }.into_any()
                 }}
             </fieldset>
 
-            <div class="flex gap-3 border-t border-slate-200 pt-6">
-                <button type="submit" class=BTN_PRIMARY disabled=move || pending.get()>{submit_label}</button>
+            <div class="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-6">
+                <GatedButton needs=write note="api-form-needs" class=BTN_PRIMARY submit=true busy=pending>
+                    {submit_label}
+                </GatedButton>
                 <A href="/apis" attr:class=BTN_SECONDARY>"Cancel"</A>
             </div>
+            </fieldset>
         </form>
     }
 }
@@ -347,6 +397,7 @@ fn FixedPermissions(fields: Fields) -> impl IntoView {
                     <tr>
                         <th scope="col" class="px-3 py-2">"Permission"</th>
                         <th scope="col" class="px-3 py-2">"Description"</th>
+                        <th scope="col" class="px-3 py-2">"In read-only impersonation"</th>
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">
@@ -354,6 +405,7 @@ fn FixedPermissions(fields: Fields) -> impl IntoView {
                         <tr>
                             <td class="whitespace-nowrap px-3 py-2 font-mono text-xs text-slate-900">{r.value.get_untracked()}</td>
                             <td class="px-3 py-2 text-slate-700">{r.description.get_untracked()}</td>
+                            <td class="px-3 py-2 text-slate-700">{if r.read_only.get_untracked() { "Allowed" } else { "Left out" }}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -386,6 +438,7 @@ fn PermissionRows(fields: Fields, message: Signal<Option<String>>) -> impl IntoV
                 <div aria-hidden="true" class="hidden gap-3 text-xs font-semibold uppercase tracking-wide text-slate-500 sm:flex">
                     <span class="w-2/5">"Permission"</span>
                     <span class="flex-1">"Description"</span>
+                    <span class="w-36 normal-case" title="Read-only impersonation carries only the permissions allowed here">"Read-only impersonation"</span>
                     <span class="w-20"></span>
                 </div>
                 <For each=move || rows.get() key=|r| r.key let:row>
@@ -398,7 +451,13 @@ fn PermissionRows(fields: Fields, message: Signal<Option<String>>) -> impl IntoV
                             aria-invalid=move || invalid.get().to_string()
                             aria-describedby="f-permissions-error"
                             prop:value=move || row.value.get()
-                            on:input=move |ev| row.value.set(event_target_value(&ev))
+                            on:input=move |ev| {
+                                let v = event_target_value(&ev);
+                                if !row.chosen.get_untracked() {
+                                    row.read_only.set(reads_by_name(&v));
+                                }
+                                row.value.set(v);
+                            }
                         />
                         <input
                             type="text"
@@ -408,9 +467,23 @@ fn PermissionRows(fields: Fields, message: Signal<Option<String>>) -> impl IntoV
                             prop:value=move || row.description.get()
                             on:input=move |ev| row.description.set(event_target_value(&ev))
                         />
+                        <label class="flex w-36 items-center gap-2 text-sm text-slate-700">
+                            <input
+                                type="checkbox"
+                                class="h-4 w-4 rounded border-slate-300 text-indigo-600"
+                                aria-label=move || format!("Permission {} allowed in read-only impersonation", position(row.key))
+                                prop:checked=move || row.read_only.get()
+                                on:change=move |ev| {
+                                    row.chosen.set(true);
+                                    row.read_only.set(event_target_checked(&ev));
+                                }
+                            />
+                            <span class="sm:hidden">"Allowed in read-only impersonation"</span>
+                            <span class="hidden sm:inline">"Allowed"</span>
+                        </label>
                         <button
                             type="button"
-                            class="w-20 rounded-md px-2 py-2 text-sm font-medium text-slate-600 hover:bg-red-50 hover:text-red-700"
+                            class="w-20 rounded-md px-2 py-2 text-sm font-medium text-slate-600 hover:bg-red-50 hover:text-red-700 disabled:cursor-not-allowed disabled:text-slate-400 disabled:hover:bg-transparent"
                             aria-label=move || format!("Remove permission {}", position(row.key))
                             on:click=move |_| rows.update(|v| v.retain(|r| r.key != row.key))
                         >
@@ -422,100 +495,5 @@ fn PermissionRows(fields: Fields, message: Signal<Option<String>>) -> impl IntoV
         </Show>
         <FieldMessage id="f-permissions-error" message=message />
         <button type="button" class=BTN_SECONDARY on:click=move |_| fields.add_permission()>"Add permission"</button>
-    }
-}
-
-/// Which applications may request tokens for this API. Each change applies
-/// (and is audited) at once.
-#[component]
-fn AuthorizedApplications(api: ApiDetail) -> impl IntoView {
-    let toasts = use_toasts();
-    let apps = Resource::new(|| (), |_| list_applications());
-    let authorized = RwSignal::new(api.client_ids.clone());
-    let api_id = api.id.clone();
-    let api_name = api.name.clone();
-    let set = Action::new(move |args: &(String, String, bool)| {
-        let api_id = api_id.clone();
-        let args = args.clone();
-        async move {
-            let result = set_api_client(api_id, args.0.clone(), args.2).await;
-            (args, result)
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(((client_id, app_name, on), result)) = set.value().get() {
-            match result {
-                Ok(()) if on => {
-                    toasts.success(format!("{app_name} may now request tokens for {api_name}"))
-                }
-                Ok(()) => toasts.success(format!(
-                    "{app_name} can no longer request tokens for {api_name}"
-                )),
-                Err(e) => {
-                    // Put the checkbox back the way the server has it.
-                    authorized.update(|v| {
-                        v.retain(|c| c != &client_id);
-                        if !on {
-                            v.push(client_id.clone());
-                        }
-                    });
-                    toasts.error(plain_message(&e));
-                }
-            }
-        }
-    });
-    view! {
-        <section class=format!("mt-6 space-y-4 {CARD}") aria-labelledby="authorized-heading">
-            <div>
-                <h2 id="authorized-heading" class=H2>"Authorized applications"</h2>
-                <p class=HELP>"Checked applications may request access tokens for this API (its identifier as the audience). Changes apply immediately."</p>
-            </div>
-            <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading applications…"</p> }>
-                {move || Suspend::new(async move {
-                    let list = apps.await.unwrap_or_default();
-                    if list.is_empty() {
-                        return view! { <p class="text-sm text-slate-600">"There are no applications yet."</p> }.into_any();
-                    }
-                    view! {
-                        <ul role="list" class="divide-y divide-slate-100 rounded-md ring-1 ring-slate-200">
-                            {list.into_iter().map(|a| {
-                                let cid = a.client_id.clone();
-                                let cid_checked = a.client_id.clone();
-                                let name = a.name.clone();
-                                let input_id = format!("auth-{}", a.client_id);
-                                let desc_id = format!("auth-{}-desc", a.client_id);
-                                view! {
-                                    <li class="flex items-center gap-3 px-3 py-2.5">
-                                        <input
-                                            id=input_id.clone()
-                                            type="checkbox"
-                                            class="h-4 w-4 rounded border-slate-300 text-indigo-600"
-                                            aria-describedby=desc_id.clone()
-                                            prop:checked=move || authorized.with(|v| v.contains(&cid_checked))
-                                            disabled=move || set.pending().get()
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                authorized.update(|v| {
-                                                    v.retain(|c| c != &cid);
-                                                    if on {
-                                                        v.push(cid.clone());
-                                                    }
-                                                });
-                                                set.dispatch((cid.clone(), name.clone(), on));
-                                            }
-                                        />
-                                        <label for=input_id class="text-sm font-medium text-slate-900">{a.name.clone()}</label>
-                                        <span id=desc_id class="ml-auto flex flex-wrap items-center justify-end gap-x-3 text-xs text-slate-500">
-                                            <span>{a.type_label.clone()}</span>
-                                            <span class="font-mono">{a.client_id.clone()}</span>
-                                        </span>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                })}
-            </Suspense>
-        </section>
     }
 }

@@ -2,13 +2,26 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::components::access::{gated, RequirePermission};
 use crate::components::format::duration;
-use crate::components::ui::{BADGE_INDIGO, BTN_PRIMARY, H1};
+use crate::components::permitted::ActionLink;
+use crate::components::ui::{BADGE_INDIGO, H1};
+use crate::dto::ApiSummary;
+use crate::error::AppError;
 use crate::functions::apis::list_apis;
 
 #[component]
 pub fn ApisPage() -> impl IntoView {
-    let apis = Resource::new(|| (), |_| list_apis());
+    let apis = gated("apis:read", || (), |_| list_apis());
+    view! {
+        <RequirePermission permission="apis:read">
+            <ApiList apis=apis />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn ApiList(apis: Resource<Result<Vec<ApiSummary>, AppError>>) -> impl IntoView {
     view! {
         <Title text="APIs · Masquerade" />
         <div class="flex flex-wrap items-center justify-between gap-4">
@@ -16,7 +29,7 @@ pub fn ApisPage() -> impl IntoView {
                 <h1 class=H1>"APIs"</h1>
                 <p class="mt-1 text-sm text-slate-600">"The resource servers that accept Masquerade's access tokens. An API's identifier is the audience of its tokens."</p>
             </div>
-            <A href="/apis/new" attr:class=BTN_PRIMARY>"Create API"</A>
+            <ActionLink href="/apis/new" label="Create API" permission="apis:write" />
         </div>
         <Suspense fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

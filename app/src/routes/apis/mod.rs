@@ -1,2 +1,3 @@
+mod clients;
 pub mod edit;
 pub mod list;

@@ -3,18 +3,21 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::components::access::{gated, load_if_held, needs, RequirePermission};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{
     DurationField, ErrorBanner, FieldMessage, SigningAlgField, TextArea, TextField,
 };
 use crate::components::format::datetime;
 use crate::components::layout::OneTimeSecret;
+use crate::components::permitted::GatedButton;
 use crate::components::toast::use_toasts;
 use crate::components::ui::{
     BTN_DANGER, BTN_PRIMARY, BTN_SECONDARY, CARD, H1, H2, HELP, INPUT, LABEL,
 };
 use crate::dto::{
-    split_lifetime, ApiRef, AppDetail, AppForm, SecretShownOnce, TokenForm, APP_TYPES, GRANT_TYPES,
+    split_lifetime, ApiRef, AppDetail, AppForm, ConnectionDto, SecretShownOnce, TokenForm,
+    APP_TYPES, GRANT_TYPES,
 };
 use crate::error::AppError;
 use crate::functions::applications::{
@@ -22,6 +25,13 @@ use crate::functions::applications::{
     DeleteApplication, RotateApplicationSecret,
 };
 use crate::functions::connections::list_connections;
+
+/// The connections an application may use: another section's data.
+type ConnectionList = Resource<Result<Vec<ConnectionDto>, AppError>>;
+
+fn connection_list() -> ConnectionList {
+    load_if_held("connections:read", list_connections)
+}
 
 /// All form fields as signals, so the same form serves create and edit.
 #[derive(Clone, Copy)]
@@ -85,6 +95,16 @@ fn toggle(list: RwSignal<Vec<String>>, value: &str, on: bool) {
 
 #[component]
 pub fn NewApplicationPage() -> impl IntoView {
+    let connections = connection_list();
+    view! {
+        <RequirePermission permission="applications:write">
+            <NewApplication connections=connections />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn NewApplication(connections: ConnectionList) -> impl IntoView {
     let navigate = use_navigate();
     let toasts = use_toasts();
     let secret = use_context::<OneTimeSecret>();
@@ -111,6 +131,7 @@ pub fn NewApplicationPage() -> impl IntoView {
         <h1 class=format!("mt-2 {H1}")>"Create application"</h1>
         <ApplicationForm
             fields=fields
+            connections=connections
             errors=errors
             pending=create.pending().into()
             submit_label="Create application"
@@ -124,14 +145,27 @@ pub fn NewApplicationPage() -> impl IntoView {
 pub fn ApplicationPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let app = Resource::new(move || id.get(), get_application);
+    let app = gated("applications:read", move || id.get(), get_application);
+    let connections = connection_list();
+    view! {
+        <RequirePermission permission="applications:read">
+            <ApplicationScreen app=app connections=connections />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn ApplicationScreen(
+    app: Resource<Result<AppDetail, AppError>>,
+    connections: ConnectionList,
+) -> impl IntoView {
     view! {
         <Title text="Application · Masquerade" />
         <A href="/applications" attr:class="text-sm text-slate-500 hover:text-slate-700">"← Applications"</A>
         <Suspense fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading application…"</p> }>
             {move || Suspend::new(async move {
                 match app.await {
-                    Ok(a) => view! { <ApplicationView app=a /> }.into_any(),
+                    Ok(a) => view! { <ApplicationView app=a connections=connections /> }.into_any(),
                     Err(e) => view! { <p role="alert" class="mt-4 rounded-md bg-red-50 p-4 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -140,7 +174,7 @@ pub fn ApplicationPage() -> impl IntoView {
 }
 
 #[component]
-fn ApplicationView(app: AppDetail) -> impl IntoView {
+fn ApplicationView(app: AppDetail, connections: ConnectionList) -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let fields = Fields::from(&app);
@@ -168,17 +202,23 @@ fn ApplicationView(app: AppDetail) -> impl IntoView {
         None => {}
     });
     let cid_delete = client_id.clone();
+    let write = needs("applications:write");
     view! {
         <div class="mt-2 flex flex-wrap items-start justify-between gap-4">
             <div>
                 <h1 class=H1>{move || title.get()}</h1>
                 <p class="mt-1 text-sm text-slate-600">{app.type_label.clone()}</p>
             </div>
-            <button type="button" class=BTN_DANGER on:click=move |_| confirm.set(true)>"Delete application"</button>
+            <div class="flex flex-col items-end gap-1">
+                <GatedButton needs=write note="delete-app-needs" class=BTN_DANGER on_click=move || confirm.set(true)>
+                    "Delete application"
+                </GatedButton>
+            </div>
         </div>
         <Credentials app=app.clone() />
         <ApplicationForm
             fields=fields
+            connections=connections
             errors=errors
             pending=save.pending().into()
             submit_label="Save changes"
@@ -225,6 +265,7 @@ fn Credentials(app: AppDetail) -> impl IntoView {
     });
     on_cleanup(move || one_time.set(None));
     let cid_rotate = app.client_id.clone();
+    let write = needs("applications:write");
     view! {
         <section class=format!("mt-6 space-y-4 {CARD}") aria-labelledby="credentials-heading">
             <h2 id="credentials-heading" class=H2>"Credentials"</h2>
@@ -249,7 +290,11 @@ fn Credentials(app: AppDetail) -> impl IntoView {
                                 </p>
                             }.into_any(),
                         }}
-                        <button type="button" class=format!("mt-3 {BTN_SECONDARY}") on:click=move |_| confirm.set(true)>"Rotate secret"</button>
+                        <div class="mt-3 flex flex-wrap items-center gap-3">
+                            <GatedButton needs=write note="rotate-secret-needs" class=BTN_SECONDARY on_click=move || confirm.set(true)>
+                                "Rotate secret"
+                            </GatedButton>
+                        </div>
                     </div>
                 }.into_any()
             } else {
@@ -270,13 +315,15 @@ fn Credentials(app: AppDetail) -> impl IntoView {
 #[component]
 fn ApplicationForm(
     fields: Fields,
+    /// Made by the page (see `load_if_held`).
+    connections: ConnectionList,
     errors: Signal<Option<AppError>>,
     pending: Signal<bool>,
     #[prop(into)] submit_label: String,
     type_locked: bool,
     on_submit: impl Fn(AppForm) + Send + Sync + 'static,
 ) -> impl IntoView {
-    let connections = Resource::new(|| (), |_| list_connections());
+    let write = needs("applications:write");
     let general =
         Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
     let field_err =
@@ -284,13 +331,15 @@ fn ApplicationForm(
     let is_m2m = move || fields.app_type.get() == "m2m";
     view! {
         <form
-            class=format!("mt-6 space-y-6 {CARD}")
+            class=format!("mt-6 {CARD}")
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
                 on_submit(fields.form());
             }
         >
+            // Read-only, every field at once, for those who may not change it.
+            <fieldset class="min-w-0 space-y-6" disabled=move || write.get().is_some()>
             <ErrorBanner errors=general />
             <Show when=move || errors.get().is_some_and(|e| matches!(e, AppError::Invalid(_)))>
                 <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
@@ -393,10 +442,13 @@ fn ApplicationForm(
                 </fieldset>
             </Show>
 
-            <div class="flex gap-3 border-t border-slate-200 pt-6">
-                <button type="submit" class=BTN_PRIMARY disabled=move || pending.get()>{submit_label}</button>
+            <div class="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-6">
+                <GatedButton needs=write note="app-form-needs" class=BTN_PRIMARY submit=true busy=pending>
+                    {submit_label}
+                </GatedButton>
                 <A href="/applications" attr:class=BTN_SECONDARY>"Cancel"</A>
             </div>
+            </fieldset>
         </form>
     }
 }
@@ -438,10 +490,11 @@ fn TokenSettings(app: AppDetail) -> impl IntoView {
     let general =
         Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
     let refresh_off = Signal::derive(move || !refresh_tokens.get());
+    let write = needs("applications:write");
     let no_refresh_grant = !app.grant_types.iter().any(|g| g == "refresh_token");
     view! {
         <form
-            class=format!("mt-6 space-y-6 {CARD}")
+            class=format!("mt-6 {CARD}")
             aria-labelledby="tokens-heading"
             novalidate
             on:submit=move |ev| {
@@ -458,6 +511,7 @@ fn TokenSettings(app: AppDetail) -> impl IntoView {
                 });
             }
         >
+            <fieldset class="min-w-0 space-y-6" disabled=move || write.get().is_some()>
             <div>
                 <h2 id="tokens-heading" class=H2>"Tokens"</h2>
                 <p class=HELP>"How the ID tokens and refresh tokens this application receives are issued. Access token settings belong to each API."</p>
@@ -521,9 +575,12 @@ fn TokenSettings(app: AppDetail) -> impl IntoView {
                     </div>
                 </div>
             </fieldset>
-            <div class="flex gap-3 border-t border-slate-200 pt-6">
-                <button type="submit" class=BTN_PRIMARY disabled=move || save.pending().get()>"Save token settings"</button>
+            <div class="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-6">
+                <GatedButton needs=write note="tokens-needs" class=BTN_PRIMARY submit=true busy=save.pending()>
+                    "Save token settings"
+                </GatedButton>
             </div>
+            </fieldset>
         </form>
     }
     .into_any()

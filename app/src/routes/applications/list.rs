@@ -2,12 +2,25 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::components::ui::{BADGE_INDIGO, BADGE_SLATE, BTN_PRIMARY, H1};
+use crate::components::access::{gated, RequirePermission};
+use crate::components::permitted::ActionLink;
+use crate::components::ui::{BADGE_INDIGO, BADGE_SLATE, H1};
+use crate::dto::AppSummary;
+use crate::error::AppError;
 use crate::functions::applications::list_applications;
 
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
-    let apps = Resource::new(|| (), |_| list_applications());
+    let apps = gated("applications:read", || (), |_| list_applications());
+    view! {
+        <RequirePermission permission="applications:read">
+            <ApplicationList apps=apps />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn ApplicationList(apps: Resource<Result<Vec<AppSummary>, AppError>>) -> impl IntoView {
     view! {
         <Title text="Applications · Masquerade" />
         <div class="flex flex-wrap items-center justify-between gap-4">
@@ -15,7 +28,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                 <h1 class=H1>"Applications"</h1>
                 <p class="mt-1 text-sm text-slate-600">"The clients that sign users in through Masquerade."</p>
             </div>
-            <A href="/applications/new" attr:class=BTN_PRIMARY>"Create application"</A>
+            <ActionLink href="/applications/new" label="Create application" permission="applications:write" />
         </div>
         <Suspense fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

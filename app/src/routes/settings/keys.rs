@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::access::{gated, needs, RequirePermission};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::format::{datetime, duration};
+use crate::components::permitted::GatedButton;
 use crate::components::toast::use_toasts;
 use crate::components::ui::{
     BADGE_GREEN, BADGE_INDIGO, BADGE_SLATE, BTN_SECONDARY, CARD, H1, H2, HELP, LABEL, LINK,
@@ -13,7 +15,16 @@ use crate::functions::keys::{list_signing_keys, rotate_signing_keys};
 
 #[component]
 pub fn SigningKeysPage() -> impl IntoView {
-    let keys = Resource::new(|| (), |_| list_signing_keys());
+    let keys = gated("settings:read", || (), |_| list_signing_keys());
+    view! {
+        <RequirePermission permission="settings:read">
+            <SigningKeys keys=keys />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn SigningKeys(keys: Resource<Result<SigningKeysDto, AppError>>) -> impl IntoView {
     view! {
         <Title text="Signing keys · Masquerade" />
         <p class="text-sm font-medium text-slate-500">"Settings"</p>
@@ -129,6 +140,7 @@ fn AlgorithmKeys(
     let heading_id = format!("keys-{}", alg.to_lowercase());
     let labelled_by = heading_id.clone();
     let longest = duration(data.with_untracked(|d| d.longest_token_lifetime_secs));
+    let write = needs("keys:write");
     view! {
         <section class=CARD aria-labelledby=labelled_by>
             <div class="flex flex-wrap items-start justify-between gap-4">
@@ -136,7 +148,11 @@ fn AlgorithmKeys(
                     <h2 id=heading_id class=H2>{alg}</h2>
                     <p class="mt-0.5 text-sm text-slate-600">{label.split_once(": ").map(|(_, d)| d).unwrap_or(label).to_string()}</p>
                 </div>
-                <button type="button" class=BTN_SECONDARY on:click=move |_| confirm.set(true)>{format!("Rotate {alg} keys")}</button>
+                <div class="flex flex-col items-end gap-1">
+                    <GatedButton needs=write note=format!("rotate-{}-needs", alg.to_lowercase()) class=BTN_SECONDARY on_click=move || confirm.set(true)>
+                        {format!("Rotate {alg} keys")}
+                    </GatedButton>
+                </div>
             </div>
             <div class="mt-4 overflow-x-auto rounded-md ring-1 ring-slate-200">
                 <table class="min-w-full divide-y divide-slate-200 text-sm">

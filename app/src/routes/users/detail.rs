@@ -3,24 +3,39 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::components::access::{gated, needs, use_me, RequirePermission};
+use crate::components::check_access::{CheckAccess, CheckSubject};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{ErrorBanner, TextArea, TextField};
 use crate::components::format::{datetime, initials};
 use crate::components::impersonate::SignInAsUser;
+use crate::components::permitted::{GatedButton, NeedsNote};
 use crate::components::toast::use_toasts;
 use crate::components::ui::{
-    BADGE_GREEN, BADGE_INDIGO, BADGE_RED, BTN_DANGER, BTN_PRIMARY, BTN_SECONDARY, CARD, H1, H2,
+    BADGE_GREEN, BADGE_INDIGO, BADGE_RED, BADGE_SLATE, BTN_DANGER, BTN_PRIMARY, BTN_SECONDARY,
+    CARD, H1, H2, HELP,
 };
 use crate::dto::UserDetail;
 use crate::error::AppError;
+use crate::functions::policy::SetUserProtected;
 use crate::functions::users::{get_user, DeleteUser, SetUserBlocked, SetUserPassword, UpdateUser};
 use crate::routes::impersonations::ImpersonationHistory;
+use crate::routes::users::roles_tab::UserRolesTab;
 
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let user = Resource::new(move || id.get(), get_user);
+    let user = gated("users:read", move || id.get(), get_user);
+    view! {
+        <RequirePermission permission="users:read">
+            <UserScreen user=user />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn UserScreen(user: Resource<Result<UserDetail, AppError>>) -> impl IntoView {
     view! {
         <Title text="User · Masquerade" />
         <A href="/users" attr:class="text-sm text-slate-500 hover:text-slate-700">"← Users"</A>
@@ -48,6 +63,12 @@ fn UserView(
     };
     let id = user.id.clone();
     let history_id = user.id.clone();
+    let history_read = use_me().can("impersonation:read");
+    let roles_id = user.id.clone();
+    let check_subject = CheckSubject::User {
+        id: user.id.clone(),
+        label: heading.clone(),
+    };
     let tab = RwSignal::new("profile");
     view! {
         <div class="mt-3 flex flex-wrap items-start justify-between gap-4">
@@ -60,10 +81,8 @@ fn UserView(
                     <p class="text-sm text-slate-600">{user.email.clone()}</p>
                     <div class="mt-1 flex flex-wrap gap-2">
                         {if user.blocked { view! { <span class=BADGE_RED>"Blocked"</span> } } else { view! { <span class=BADGE_GREEN>"Active"</span> } }}
-                        {user.roles.iter().map(|r| {
-                            let label = match r.as_str() { "rol_admin" => "Administrator", "rol_support" => "Support agent", other => other };
-                            view! { <span class=BADGE_INDIGO>{label.to_string()}</span> }
-                        }).collect_view()}
+                        {user.protected.then(|| view! { <span class=BADGE_SLATE title="Nobody may sign in as this user">"Protected"</span> })}
+                        {user.role_names.iter().map(|r| view! { <span class=BADGE_INDIGO>{r.clone()}</span> }).collect_view()}
                         {user.is_self.then(|| view! { <span class="text-xs text-slate-500">"(you)"</span> })}
                     </div>
                 </div>
@@ -80,27 +99,46 @@ fn UserView(
 
         <div role="tablist" aria-label="User sections" class="mt-6 flex gap-1 border-b border-slate-200">
             <Tab tab=tab value="profile" label="Profile" />
+            <Tab tab=tab value="roles" label="Roles" />
             <Tab tab=tab value="impersonation" label="Impersonation history" />
+            <Tab tab=tab value="check" label="Check access" />
         </div>
         <div class="mt-6" role="tabpanel">
+            <Show when=move || tab.get() == "roles">
+                <UserRolesTab user_id=roles_id.clone() />
+            </Show>
+            // Made on the click, in the browser: its lists load there.
+            <Show when=move || tab.get() == "check">
+                <CheckAccess subject=check_subject.clone() />
+            </Show>
             <Show
                 when=move || tab.get() == "impersonation"
                 fallback=move || {
                     let user = user.clone();
                     let id = id.clone();
-                    view! {
+                    (tab.get() == "profile").then(|| view! {
                         <div class="grid gap-6 lg:grid-cols-3">
                             <div class="lg:col-span-2">
                                 <ProfileForm user=user.clone() on_saved=move || { toasts.success("Profile saved"); on_change(); } />
                             </div>
-                            <div>
+                            <div class="space-y-6">
                                 <PasswordForm user_id=id has_password=user.has_password />
+                                <Protection user=user.clone() on_change=on_change />
                             </div>
                         </div>
-                    }
+                    })
                 }
             >
-                <ImpersonationHistory user_id=history_id.clone() />
+                {let history_id = history_id.clone(); move || if history_read.get() {
+                    view! { <ImpersonationHistory user_id=history_id.clone() /> }.into_any()
+                } else {
+                    view! {
+                        <p class="rounded-lg bg-white p-6 text-sm text-slate-600 shadow-sm ring-1 ring-slate-200">
+                            "Seeing who signed in as this user needs "
+                            <code class="font-mono text-xs text-slate-900">"impersonation:read"</code> "."
+                        </p>
+                    }.into_any()
+                }}
             </Show>
         </div>
     }
@@ -180,22 +218,45 @@ fn Actions(user: UserDetail, on_change: impl Fn() + Copy + Send + Sync + 'static
     let self_reason = user
         .is_self
         .then_some("You cannot block or delete your own account.");
+    let write = needs("users:write");
+    let is_self = user.is_self;
+    // Why Block and Delete are off: your own account, or the permission.
+    let why_not = move || self_reason.map(String::from).or_else(|| write.get());
+    let described = move || write.get().map(|_| "user-actions-needs");
     view! {
         <div class="flex flex-wrap items-start gap-2">
             <SignInAsUser user_id=user.id.clone() label=who.clone() disabled_reason=user.impersonate_disabled.clone() />
-            <a href="#set-password" class=BTN_SECONDARY>"Set password"</a>
-            <button
-                type="button"
-                class=BTN_SECONDARY
-                disabled=user.is_self || block.pending().get_untracked()
-                title=self_reason
-                on:click=move |_| { block.dispatch(SetUserBlocked { id: id_block.clone(), blocked: !blocked }); }
-            >
-                {if blocked { "Unblock user" } else { "Block user" }}
-            </button>
-            <button type="button" class=BTN_DANGER disabled=user.is_self title=self_reason on:click=move |_| confirm.set(true)>
-                "Delete user"
-            </button>
+            <div class="flex flex-col items-end gap-1">
+                <div class="flex flex-wrap items-start gap-2">
+                    {move || match write.get() {
+                        None => view! { <a href="#set-password" class=BTN_SECONDARY>"Set password"</a> }.into_any(),
+                        Some(reason) => view! {
+                            <button type="button" class=BTN_SECONDARY disabled title=reason aria-describedby="user-actions-needs">"Set password"</button>
+                        }.into_any(),
+                    }}
+                    <button
+                        type="button"
+                        class=BTN_SECONDARY
+                        disabled=move || is_self || write.get().is_some() || block.pending().get()
+                        title=why_not
+                        aria-describedby=described
+                        on:click=move |_| { block.dispatch(SetUserBlocked { id: id_block.clone(), blocked: !blocked }); }
+                    >
+                        {if blocked { "Unblock user" } else { "Block user" }}
+                    </button>
+                    <button
+                        type="button"
+                        class=BTN_DANGER
+                        disabled=move || is_self || write.get().is_some()
+                        title=why_not
+                        aria-describedby=described
+                        on:click=move |_| confirm.set(true)
+                    >
+                        "Delete user"
+                    </button>
+                </div>
+                <NeedsNote needs=write id="user-actions-needs" />
+            </div>
         </div>
         <ConfirmDialog
             open=confirm
@@ -228,9 +289,10 @@ fn ProfileForm(
         }
     });
     let id = user.id.clone();
+    let write = needs("users:write");
     view! {
         <form
-            class=format!("space-y-4 {CARD}")
+            class=CARD
             on:submit=move |ev| {
                 ev.prevent_default();
                 save.dispatch(UpdateUser {
@@ -243,6 +305,8 @@ fn ProfileForm(
                 });
             }
         >
+            // Read-only for those who may not change users: every field at once.
+            <fieldset class="min-w-0 space-y-4" disabled=move || write.get().is_some()>
             <h2 class=H2>"Profile"</h2>
             <ErrorBanner errors=general />
             <div class="grid gap-4 md:grid-cols-2">
@@ -255,8 +319,98 @@ fn ProfileForm(
                 <TextArea label="App metadata" name="app_metadata" value=app_md errors=errors rows=6 mono=true help="JSON object. Set by administrators; users cannot change it." />
                 <TextArea label="User metadata" name="user_metadata" value=user_md errors=errors rows=6 mono=true help="JSON object with the user's own preferences." />
             </div>
-            <button type="submit" class=BTN_PRIMARY disabled=move || save.pending().get()>"Save profile"</button>
+            <div class="flex flex-wrap items-center gap-3">
+                <GatedButton needs=write note="profile-needs" class=BTN_PRIMARY submit=true busy=save.pending()>
+                    "Save profile"
+                </GatedButton>
+            </div>
+            </fieldset>
         </form>
+    }
+}
+
+/// Nobody may sign in as a protected user. Marking it takes both
+/// users:write and impersonation:create (so neither a user editor nor a
+/// support agent decides it alone).
+#[component]
+fn Protection(
+    user: UserDetail,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let me = use_me();
+    let (write, create) = (me.can("users:write"), me.can("impersonation:create"));
+    let missing = Signal::derive(move || {
+        (!(write.get() && create.get()))
+            .then(|| "Needs users:write and impersonation:create".to_string())
+    });
+    let confirm = RwSignal::new(false);
+    let set = ServerAction::<SetUserProtected>::new();
+    let protected = user.protected;
+    let who = if user.name.is_empty() {
+        user.email.clone()
+    } else {
+        user.name.clone()
+    };
+    let done = who.clone();
+    Effect::new(move |_| match set.value().get() {
+        Some(Ok(())) => {
+            confirm.set(false);
+            toasts.success(if protected {
+                format!(
+                    "Protection removed: {done} can be signed in as again, as the policy allows"
+                )
+            } else {
+                format!("{done} is protected: nobody may sign in as them")
+            });
+            on_change();
+        }
+        Some(Err(e)) => {
+            confirm.set(false);
+            toasts.error(e.to_string());
+        }
+        None => {}
+    });
+    let is_admin = user.roles.iter().any(|r| r == "rol_admin");
+    let id = user.id.clone();
+    let (title, body, action) = if protected {
+        (
+            format!("Remove protection from {who}?"),
+            "Those the impersonation policy allows may sign in as this user again.".to_string(),
+            "Remove protection",
+        )
+    } else {
+        (
+            format!("Protect {who}?"),
+            "Nobody will be able to sign in as this user. Impersonations of them still running end now.".to_string(),
+            "Protect user",
+        )
+    };
+    view! {
+        <section class=format!("space-y-3 {CARD}") aria-labelledby="protection-title">
+            <h2 id="protection-title" class=H2>"Sign in as User protection"</h2>
+            <p class="text-sm text-slate-700" data-testid="protection-state">
+                {if protected {
+                    view! { <span><strong class="font-semibold text-slate-900">"Protected: "</strong>"nobody may sign in as this user."</span> }.into_any()
+                } else {
+                    view! { <span><strong class="font-semibold text-slate-900">"Not protected: "</strong>"those the impersonation policy allows may sign in as this user."</span> }.into_any()
+                }}
+            </p>
+            {is_admin.then(|| view! { <p class=HELP>"Administrators are always protected, whether this is set or not."</p> })}
+            <div class="flex flex-wrap items-center gap-3">
+                <GatedButton needs=missing note="protection-needs" class=BTN_SECONDARY busy=set.pending() on_click=Callback::new(move |_| confirm.set(true))>
+                    {action}
+                </GatedButton>
+            </div>
+        </section>
+        <ConfirmDialog
+            open=confirm
+            title=title
+            body=body
+            confirm_label=action
+            pending=set.pending()
+            on_confirm=move || { set.dispatch(SetUserProtected { user_id: id.clone(), protected: !protected }); }
+        />
     }
 }
 
@@ -274,22 +428,29 @@ fn PasswordForm(user_id: String, has_password: bool) -> impl IntoView {
             toasts.success("Password set; the user's sessions were ended");
         }
     });
+    let write = needs("users:write");
     view! {
         <form
             id="set-password"
-            class=format!("space-y-4 {CARD}")
+            class=CARD
             on:submit=move |ev| {
                 ev.prevent_default();
                 set.dispatch(SetUserPassword { id: user_id.clone(), password: password.get_untracked() });
             }
         >
+            <fieldset class="min-w-0 space-y-4" disabled=move || write.get().is_some()>
             <h2 class=H2>"Password"</h2>
             <p class="text-sm text-slate-600">
                 {if has_password { "The user has a password. Setting a new one signs them out everywhere." } else { "The user has no password yet." }}
             </p>
             <ErrorBanner errors=general />
             <TextField label="New password" name="password" kind="password" value=password errors=errors autocomplete="new-password" />
-            <button type="submit" class=BTN_SECONDARY disabled=move || set.pending().get()>"Set password"</button>
+            <div class="flex flex-wrap items-center gap-3">
+                <GatedButton needs=write note="password-needs" class=BTN_SECONDARY submit=true busy=set.pending()>
+                    "Set password"
+                </GatedButton>
+            </div>
+            </fieldset>
         </form>
     }
 }

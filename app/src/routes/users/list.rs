@@ -1,12 +1,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::components::access::{gated, load_if_held, use_me, RequirePermission};
 use crate::components::format::{date, initials};
 use crate::components::impersonate::SignInAsUser;
-use crate::components::ui::{BADGE_GREEN, BADGE_RED, BTN_PRIMARY, BTN_SECONDARY, H1, INPUT, LABEL};
+use crate::components::permitted::ActionLink;
+use crate::components::ui::{BADGE_INDIGO, BADGE_RED, BTN_SECONDARY, H1, INPUT, LABEL};
+use crate::dto::{ConnectionDto, UserPageDto};
+use crate::error::AppError;
 use crate::functions::connections::list_connections;
 use crate::functions::users::search_users;
 
@@ -83,7 +86,8 @@ pub fn UsersPage() -> impl IntoView {
             trail: q.get("trail").unwrap_or_default(),
         })
     });
-    let page = Resource::new(
+    let page = gated(
+        "users:read",
         move || params.get(),
         |p| {
             search_users(
@@ -96,7 +100,24 @@ pub fn UsersPage() -> impl IntoView {
             )
         },
     );
-    let connections = Resource::new(|| (), |_| list_connections());
+    let connections = load_if_held("connections:read", list_connections);
+    view! {
+        <RequirePermission permission="users:read">
+            <UsersList params=params page=page connections=connections />
+        </RequirePermission>
+    }
+    .into_any()
+}
+
+#[component]
+fn UsersList(
+    params: Memo<Params>,
+    page: Resource<Result<UserPageDto, AppError>>,
+    connections: Resource<Result<Vec<ConnectionDto>, AppError>>,
+) -> impl IntoView {
+    // The connection filter lists connections, which takes its own
+    // permission; without it the filter is left out.
+    let filter_by_connection = use_me().can("connections:read");
     // The filter form edits a draft; submitting navigates to its clean URL,
     // and the URL (not the draft) drives the query.
     let draft = RwSignal::new(params.get_untracked());
@@ -117,14 +138,15 @@ pub fn UsersPage() -> impl IntoView {
                 <h1 class=H1>"Users"</h1>
                 <p class="mt-1 text-sm text-slate-600">"Everyone who can sign in, across all connections."</p>
             </div>
-            <A href="/users/new" attr:class=BTN_PRIMARY>"Create user"</A>
+            <ActionLink href="/users/new" label="Create user" permission="users:write" />
         </div>
 
         <form method="GET" action="/users" on:submit=on_submit class="mt-6 grid grid-cols-1 gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-12 md:items-end">
-            <div class="md:col-span-5">
+            <div class=move || if filter_by_connection.get() { "md:col-span-5" } else { "md:col-span-7" }>
                 <label for="q" class=LABEL>"Search users"</label>
                 <input id="q" name="q" type="search" placeholder="Email, name or user id" class=format!("mt-1 {INPUT}") prop:value=move || draft.get().q on:input=move |ev| draft.update(|d| d.q = event_target_value(&ev)) />
             </div>
+            <Show when=move || filter_by_connection.get()>
             <div class="md:col-span-2">
                 <label for="connection" class=LABEL>"Connection"</label>
                 <Suspense fallback=|| view! { <select id="connection" name="connection" class=format!("mt-1 {INPUT}")><option value="">"All"</option></select> }>
@@ -142,6 +164,7 @@ pub fn UsersPage() -> impl IntoView {
                     })}
                 </Suspense>
             </div>
+            </Show>
             <div class="md:col-span-2">
                 <label for="status" class=LABEL>"Status"</label>
                 <select id="status" name="status" class=format!("mt-1 {INPUT}") on:change=move |ev| draft.update(|d| d.status = event_target_value(&ev))>
@@ -204,16 +227,15 @@ pub fn UsersPage() -> impl IntoView {
                                     <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                                         <tr>
                                             <th scope="col" class="px-4 py-3">"Name"</th>
+                                            <th scope="col" class="px-4 py-3">"Roles"</th>
                                             <th scope="col" class="px-4 py-3">"Connection"</th>
-                                            <th scope="col" class="px-4 py-3">"Logins"</th>
-                                            <th scope="col" class="px-4 py-3">"Last login"</th>
-                                            <th scope="col" class="px-4 py-3">"Status"</th>
+                                            <th scope="col" class="whitespace-nowrap px-4 py-3">"Last login"</th>
                                             <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th>
                                         </tr>
                                     </thead>
                                     <tbody class="divide-y divide-slate-100">
                                         {if res.users.is_empty() {
-                                            view! { <tr><td colspan="6" class="px-4 py-10 text-center text-slate-500">"No users match these filters."</td></tr> }.into_any()
+                                            view! { <tr><td colspan="5" class="px-4 py-10 text-center text-slate-500">"No users match these filters."</td></tr> }.into_any()
                                         } else {
                                             res.users.into_iter().map(|u| {
                                                 let label = if u.name.is_empty() { u.email.clone() } else { u.name.clone() };
@@ -224,16 +246,22 @@ pub fn UsersPage() -> impl IntoView {
                                                             <div class="flex items-center gap-3">
                                                                 <span aria-hidden="true" class="grid h-8 w-8 shrink-0 place-items-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700">{initials(&u.name, &u.email)}</span>
                                                                 <div class="min-w-0">
-                                                                    <A href=format!("/users/{}", u.id) attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{label}</A>
+                                                                    // Blocked is the exception worth a badge; a
+                                                                    // column of "Active" left no room for the roles.
+                                                                    <div class="flex flex-wrap items-center gap-x-2">
+                                                                        <A href=format!("/users/{}", u.id) attr:class="font-medium text-slate-900 hover:text-indigo-700 hover:underline">{label}</A>
+                                                                        {u.blocked.then(|| view! { <span class=BADGE_RED>"Blocked"</span> })}
+                                                                    </div>
                                                                     <div class="truncate text-slate-500">{u.email.clone()}</div>
                                                                 </div>
                                                             </div>
                                                         </td>
+                                                        <td class="px-4 py-3"><RoleBadges roles=u.roles.clone() /></td>
                                                         <td class="px-4 py-3 text-slate-700">{u.connection.clone()}</td>
-                                                        <td class="px-4 py-3 tabular-nums text-slate-700">{u.login_count}</td>
-                                                        <td class="whitespace-nowrap px-4 py-3 text-slate-700">{date(u.last_login_at)}</td>
-                                                        <td class="px-4 py-3">
-                                                            {if u.blocked { view! { <span class=BADGE_RED>"Blocked"</span> } } else { view! { <span class=BADGE_GREEN>"Active"</span> } }}
+                                                        // One column for both, again to leave the roles room.
+                                                        <td class="whitespace-nowrap px-4 py-3 text-slate-700">
+                                                            <div>{date(u.last_login_at)}</div>
+                                                            <div class="text-xs tabular-nums text-slate-500">{logins(u.login_count)}</div>
                                                         </td>
                                                         <td class="px-4 py-3 text-right">
                                                             <SignInAsUser user_id=u.id.clone() label=who disabled_reason=u.impersonate_disabled.clone() compact=true />
@@ -261,4 +289,29 @@ pub fn UsersPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+fn logins(n: i64) -> String {
+    match n {
+        1 => "1 login".into(),
+        n => format!("{n} logins"),
+    }
+}
+
+/// A user's roles in a list row: small badges that wrap within a narrow
+/// column rather than widening the table (a long name is cut short, whole
+/// in its tooltip).
+#[component]
+fn RoleBadges(roles: Vec<String>) -> impl IntoView {
+    if roles.is_empty() {
+        return view! { <span class="text-slate-400">"—"</span> }.into_any();
+    }
+    view! {
+        <ul role="list" aria-label="Roles" class="flex max-w-44 flex-wrap gap-1">
+            {roles.into_iter().map(|r| view! {
+                <li class=BADGE_INDIGO title=r.clone()><span class="max-w-36 truncate">{r.clone()}</span></li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }

@@ -3,22 +3,34 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
+use crate::components::access::{load_if_held, needs, RequirePermission};
 use crate::components::form::{ErrorBanner, FieldMessage, TextField};
+use crate::components::permitted::NeedsNote;
 use crate::components::toast::use_toasts;
 use crate::components::ui::{BTN_PRIMARY, BTN_SECONDARY, CARD, H1, INPUT, LABEL};
+use crate::dto::ConnectionDto;
 use crate::error::AppError;
 use crate::functions::connections::list_connections;
 use crate::functions::users::CreateUser;
 
 #[component]
 pub fn NewUserPage() -> impl IntoView {
+    let connections = load_if_held("connections:read", list_connections);
+    view! {
+        <RequirePermission permission="users:write">
+            <NewUserForm connections=connections />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn NewUserForm(connections: Resource<Result<Vec<ConnectionDto>, AppError>>) -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let connection = RwSignal::new(String::new());
-    let connections = Resource::new(|| (), |_| list_connections());
     let create = ServerAction::<CreateUser>::new();
     let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let general =
@@ -69,6 +81,7 @@ pub fn NewUserPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
+                <NeedsNote needs=needs("connections:read") />
                 <FieldMessage id="f-connection-error" message=conn_error />
             </div>
             <TextField
