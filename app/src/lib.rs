@@ -13,7 +13,8 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
+use routes::pages;
 
 use components::layout::{ConsoleLayout, NoAccessPage, NotFound};
 
@@ -44,30 +45,30 @@ pub fn App() -> impl IntoView {
         <Title text="Masquerade" />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/login") view=routes::login::LoginPage />
+                <Route path=path!("/login") view={Lazy::<pages::LoginRoute>::new()} />
                 <Route path=path!("/no-access") view=NoAccessPage />
                 <ParentRoute path=path!("") view=ConsoleLayout>
-                    <Route path=path!("") view=components::sections::ConsoleHome />
-                    <Route path=path!("/users") view=routes::users::list::UsersPage />
-                    <Route path=path!("/users/new") view=routes::users::new::NewUserPage />
-                    <Route path=path!("/users/:id") view=routes::users::detail::UserPage />
-                    <Route path=path!("/applications") view=routes::applications::list::ApplicationsPage />
-                    <Route path=path!("/applications/new") view=routes::applications::edit::NewApplicationPage />
-                    <Route path=path!("/applications/:id") view=routes::applications::edit::ApplicationPage />
-                    <Route path=path!("/apis") view=routes::apis::list::ApisPage />
-                    <Route path=path!("/apis/new") view=routes::apis::edit::NewApiPage />
-                    <Route path=path!("/apis/:id") view=routes::apis::edit::ApiPage />
-                    <Route path=path!("/connections") view=routes::connections::ConnectionsPage />
-                    <Route path=path!("/roles") view=routes::roles::list::RolesPage />
-                    <Route path=path!("/roles/new") view=routes::roles::new::NewRolePage />
-                    <Route path=path!("/roles/:id") view=routes::roles::detail::RolePage />
-                    <Route path=path!("/impersonations") view=routes::impersonations::ImpersonationsPage />
-                    <Route path=path!("/approvals") view=routes::approvals::ApprovalsPage />
-                    <Route path=path!("/audit") view=routes::audit::AuditPage />
-                    <Route path=path!("/settings") view=routes::settings::keys::SigningKeysPage />
-                    <Route path=path!("/settings/keys") view=routes::settings::keys::SigningKeysPage />
-                    <Route path=path!("/settings/impersonation") view=routes::settings::impersonation::ImpersonationSettingsPage />
-                    <Route path=path!("/settings/streams") view=routes::settings::streams::LogStreamsPage />
+                    <Route path=path!("") view={Lazy::<pages::HomeRoute>::new()} />
+                    <Route path=path!("/users") view={Lazy::<pages::UsersRoute>::new()} />
+                    <Route path=path!("/users/new") view={Lazy::<pages::NewUserRoute>::new()} />
+                    <Route path=path!("/users/:id") view={Lazy::<pages::UserRoute>::new()} />
+                    <Route path=path!("/applications") view={Lazy::<pages::ApplicationsRoute>::new()} />
+                    <Route path=path!("/applications/new") view={Lazy::<pages::NewApplicationRoute>::new()} />
+                    <Route path=path!("/applications/:id") view={Lazy::<pages::ApplicationRoute>::new()} />
+                    <Route path=path!("/apis") view={Lazy::<pages::ApisRoute>::new()} />
+                    <Route path=path!("/apis/new") view={Lazy::<pages::NewApiRoute>::new()} />
+                    <Route path=path!("/apis/:id") view={Lazy::<pages::ApiRoute>::new()} />
+                    <Route path=path!("/connections") view={Lazy::<pages::ConnectionsRoute>::new()} />
+                    <Route path=path!("/roles") view={Lazy::<pages::RolesRoute>::new()} />
+                    <Route path=path!("/roles/new") view={Lazy::<pages::NewRoleRoute>::new()} />
+                    <Route path=path!("/roles/:id") view={Lazy::<pages::RoleRoute>::new()} />
+                    <Route path=path!("/impersonations") view={Lazy::<pages::ImpersonationsRoute>::new()} />
+                    <Route path=path!("/approvals") view={Lazy::<pages::ApprovalsRoute>::new()} />
+                    <Route path=path!("/audit") view={Lazy::<pages::AuditRoute>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<pages::SigningKeysRoute>::new()} />
+                    <Route path=path!("/settings/keys") view={Lazy::<pages::SigningKeysRoute>::new()} />
+                    <Route path=path!("/settings/impersonation") view={Lazy::<pages::ImpersonationSettingsRoute>::new()} />
+                    <Route path=path!("/settings/streams") view={Lazy::<pages::LogStreamsRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

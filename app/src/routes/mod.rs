@@ -5,6 +5,7 @@ pub mod audit;
 pub mod connections;
 pub mod impersonations;
 pub mod login;
+pub mod pages;
 pub mod roles;
 pub mod settings;
 pub mod users;
