@@ -11,10 +11,10 @@ setup:
 	@bash scripts/setup --quiet
 
 build: setup
-	cargo leptos build
+	cargo leptos build --split
 
 build-release: setup
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 ## Build in release mode and start on SQLite with demo data.
 run: build-release
@@ -24,7 +24,7 @@ run: build-release
 
 ## Everything: unit, store (SQLite and PostgreSQL), HTTP, and Playwright in Chromium.
 test: setup
-	cargo leptos build
+	cargo leptos build --split
 	cargo test --workspace --no-fail-fast
 	npx playwright test -c end2end/playwright.config.ts
 

@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view={Lazy::<pages::LoginRoute>::new()} />
                 <Route path=path!("/no-access") view=NoAccessPage />
                 <ParentRoute path=path!("") view=ConsoleLayout>
-                    <Route path=path!("") view={Lazy::<pages::HomeRoute>::new()} />
+                    <Route path=path!("") view=components::sections::ConsoleHome />
                     <Route path=path!("/users") view={Lazy::<pages::UsersRoute>::new()} />
                     <Route path=path!("/users/new") view={Lazy::<pages::NewUserRoute>::new()} />
                     <Route path=path!("/users/:id") view={Lazy::<pages::UserRoute>::new()} />
