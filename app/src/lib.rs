@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=routes::login::LoginPage />
+                <Route path=path!("/account") view=routes::account::AccountPage />
                 <Route path=path!("/no-access") view=NoAccessPage />
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=components::sections::ConsoleHome />
