@@ -24,7 +24,10 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense fallback=|| view! { <AccountFrame who=None><p class="text-sm text-slate-500">"Loading…"</p></AccountFrame> }>
             {move || Suspend::new(async move {
                 match activity.await {
-                    Ok(a) => view! { <AccountFrame who=Some((a.name.clone(), a.email.clone()))><Activity a=a /></AccountFrame> }.into_any(),
+                    Ok(a) => {
+                        let who = Some((a.name.clone(), a.email.clone()));
+                        view! { <AccountFrame who=who><Activity a=a /></AccountFrame> }.into_any()
+                    }
                     Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/account&expired=1" /> }.into_any(),
                     Err(e) => view! {
                         <AccountFrame who=None>
