@@ -262,6 +262,7 @@ async fn account_pages_are_for_ones_own_session_only(s: Server) {
             .post(format!("{}/api/account_activity", s.base))
             .header(ORIGIN, &s.base)
             .header(header.clone(), value)
+            .form(&[("user_id", customer.as_str())])
             .send()
             .await
             .unwrap();
