@@ -23,8 +23,7 @@ impl Area {
     pub fn of(path: &str) -> Area {
         let path = path.split(['?', '#']).next().unwrap_or("");
         match path.strip_prefix(ACCOUNT_PATH) {
-            Some("") | Some("/") => Area::Account,
-            Some(rest) if rest.starts_with('/') => Area::Account,
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => Area::Account,
             _ => Area::Console,
         }
     }

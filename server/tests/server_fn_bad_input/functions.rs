@@ -165,7 +165,7 @@ pub const FUNCTIONS: &[Fun] = &[
     f("impersonation_settings", Form, Reads, none, &[]),
     f("save_impersonation_settings", Json, Writes, || json!({"settings": settings_form()}), &["settings.ticket_example", "settings.show_impersonator_names"]),
     f("rule_choices", Form, Reads, none, &[]),
-    f("audit_search", Json, Reads, || json!({"params": audit_params(), "before": null}), &["before"]),
+    f("audit_search", Json, Reads, || json!({"params": audit_params(), "before": null}), AUDIT_SEARCH_OPTIONAL),
     f("audit_event", Form, Reads, || json!({"id": MISSING}), &[]),
     f("audit_timeline", Form, Reads, || json!({"impersonation_id": MISSING}), &[]),
     f("audit_names", Form, Reads, || json!({"side": "actor", "q": MISSING}), &[]),
@@ -220,6 +220,23 @@ impl Fun {
         self.optional.contains(&path)
     }
 }
+
+/// Every filter of the audit search has a default (`AuditParamsDto` is
+/// `#[serde(default)]`), so any may be left out.
+const AUDIT_SEARCH_OPTIONAL: &[&str] = &[
+    "before",
+    "params.actor",
+    "params.target",
+    "params.app",
+    "params.action",
+    "params.outcome",
+    "params.range",
+    "params.from",
+    "params.to",
+    "params.ip",
+    "params.q",
+    "params.impersonation",
+];
 
 fn audit_params() -> Value {
     json!({
