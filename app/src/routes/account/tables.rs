@@ -80,7 +80,10 @@ pub fn ImpersonationsOfMe(rows: Vec<AccountImpersonationRow>, now: i64) -> impl 
                 {if count == 0 {
                     "Times someone else signed in to an application as you.".to_string()
                 } else {
-                    format!("{count} time{} someone else signed in to an application as you, newest first.", if count == 1 { "" } else { "s" })
+                    match count {
+                        1 => "Once, someone else signed in to an application as you.".to_string(),
+                        n => format!("{n} times, someone else signed in to an application as you. Newest first."),
+                    }
                 }}
             </p>
             {body}
@@ -144,7 +147,7 @@ pub fn MySignIns(rows: Vec<SignInRow>, now: i64) -> impl IntoView {
                             <tr data-testid="sign-in">
                                 <td class=TD>{when(now, s.at)}</td>
                                 <td class=TD>{if s.device.is_empty() { "Unknown browser".to_string() } else { s.device }}</td>
-                                <td class=format!("{TD} font-mono text-xs")>{if s.ip.is_empty() { "—".to_string() } else { s.ip }}</td>
+                                <td class=format!("{TD} font-mono")>{if s.ip.is_empty() { "—".to_string() } else { s.ip }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
