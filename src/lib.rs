@@ -1,6 +1,7 @@
 //! Masquerade core: domain types, persistence, console authentication and
 //! audit. Server-only; the Leptos UI and the HTTP binary build on it.
 
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod authz;

@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view={Lazy::<pages::LoginRoute>::new()} />
+                <Route path=path!("/account") view={Lazy::<pages::AccountRoute>::new()} />
                 <Route path=path!("/no-access") view=NoAccessPage />
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=components::sections::ConsoleHome />

@@ -220,11 +220,15 @@ test('no serious accessibility violations in the role and user tabs and the dele
   }
 });
 
-test('no serious accessibility violations on the sign-in and no-access pages', async ({ page }) => {
+test('no serious accessibility violations on the sign-in, no-access and account pages', async ({ page }) => {
   await open(page, '/login');
   const found = (await serious(page)).map((v) => `/login: ${v}`);
   await submitSignIn(page, DEMO_CUSTOMER.email, DEMO_CUSTOMER.password);
   await expect(page.getByRole('heading', { name: 'No console access' })).toBeVisible();
   found.push(...(await serious(page)).map((v) => `/no-access: ${v}`));
+  // A plain user's own account page (no console permission needed).
+  await open(page, '/account');
+  await expect(page.getByRole('heading', { level: 1, name: 'Account activity' })).toBeVisible();
+  found.push(...(await serious(page)).map((v) => `/account: ${v}`));
   expect(found, found.join('\n')).toEqual([]);
 });

@@ -13,10 +13,12 @@
 //! - Built-in roles (`builtin`) cannot be changed or deleted; Administrator
 //!   always holds every permission.
 
+mod account;
 pub mod builtin;
 mod permission;
 mod principal;
 
+pub use account::{may_enter, own_account, Area, ACCOUNT_PATH};
 pub use builtin::{builtin, BuiltinRole, ADMIN_ROLE, AUDITOR_ROLE, BUILTIN_ROLES, SUPPORT_ROLE};
 pub use permission::{PermSet, Permission};
 pub use principal::{HeldApiPermission, HeldRole, Holdings, Principal};

@@ -7,6 +7,7 @@
 //! SQLITE_BUSY half-way), with checkpoints taken off the write path, while
 //! PostgreSQL shares one pool for both.
 
+pub mod account_activity;
 mod apis;
 pub mod applications;
 mod audit;

@@ -222,7 +222,8 @@ fn NoAccess(me: Me) -> impl IntoView {
                     "You are signed in as " <strong>{me.email.clone()}</strong>
                     ", but this account holds no console permission. Ask an administrator for a role that gives one, then sign in again."
                 </p>
-                <div class="mt-6 flex justify-center">
+                <div class="mt-6 flex items-center justify-center gap-3">
+                    <a href="/account" class=super::ui::LINK>"See your account activity"</a>
                     <SignOutButton />
                 </div>
             </div>

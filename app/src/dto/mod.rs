@@ -419,10 +419,12 @@ mod tests {
     }
 }
 
+mod account;
 mod audit;
 mod policy;
 mod roles;
 pub mod streams;
+pub use account::*;
 pub use audit::*;
 pub use policy::*;
 pub use roles::*;

@@ -21,6 +21,10 @@ pub struct ImpersonationSettingsDto {
     pub step_up: bool,
     pub step_up_minutes: i64,
     pub approval_window_minutes: i64,
+    /// Users see impersonators' names on their Account activity page (off:
+    /// "a support agent").
+    #[serde(default)]
+    pub show_impersonator_names: bool,
     pub rules: Vec<RoleRuleDto>,
 }
 

@@ -85,15 +85,17 @@ pub async fn sign_in(
         return Ok(Some(target));
     }
     // Accounts without any console permission may still sign in (for
-    // applications); they are told plainly that the console is not for them.
-    let console = st
+    // applications, and for their own account pages); sent to the console,
+    // they are told plainly that it is not for them.
+    let area = masquerade::authz::Area::of(&target);
+    let allowed = st
         .services
         .store
         .holdings(&signed.user_id)
         .await
         .map_err(fail)?
-        .is_some_and(|h| masquerade::authz::may_enter_console(&h));
-    super::ctx::redirect(if console { &target } else { "/no-access" });
+        .is_some_and(|h| masquerade::authz::may_enter(area, &h));
+    super::ctx::redirect(if allowed { &target } else { "/no-access" });
     Ok(None)
 }
 
@@ -105,17 +107,21 @@ pub fn is_console_path(path: &str) -> bool {
         || path.starts_with("/oauth/"))
 }
 
-/// The name of the application a sign-in continues to, if any, for the
-/// hosted login page's heading.
+/// The hosted login page's heading for where the sign-in continues: an
+/// application (by name), the person's own account, or the console.
 #[server(endpoint = "login_context")]
-pub async fn login_context(next: String) -> Result<Option<String>, AppError> {
+pub async fn login_context(next: String) -> Result<String, AppError> {
     use super::ctx::state;
+    use masquerade::authz::Area;
+    const CONSOLE: &str = "Sign in to the console";
+    if Area::of(&next) == Area::Account {
+        return Ok("Sign in to see your account".into());
+    }
     let Some(query) = next.strip_prefix("/authorize?") else {
-        return Ok(None);
+        return Ok(CONSOLE.into());
     };
-    let client_id = url_param(query, "client_id");
-    let Some(client_id) = client_id else {
-        return Ok(None);
+    let Some(client_id) = url_param(query, "client_id") else {
+        return Ok(CONSOLE.into());
     };
     Ok(state()?
         .services
@@ -123,7 +129,8 @@ pub async fn login_context(next: String) -> Result<Option<String>, AppError> {
         .get_application(&client_id)
         .await
         .ok()
-        .map(|a| a.name))
+        .map(|a| format!("Sign in to continue to {}", a.name))
+        .unwrap_or_else(|| CONSOLE.into()))
 }
 
 #[cfg(feature = "ssr")]

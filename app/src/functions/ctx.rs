@@ -143,6 +143,29 @@ pub async fn console() -> Result<Console, AppError> {
     })
 }
 
+/// Whoever the request acts for, from the console session cookie alone:
+/// that person (`Principal::User`, no token scope), or `Anonymous` without
+/// a live session. Server functions never take bearer tokens, so neither a
+/// machine client nor an impersonated token is ever anyone here.
+pub async fn session_principal() -> Result<Principal, AppError> {
+    let Some(session) = current_session().await? else {
+        return Ok(Principal::Anonymous);
+    };
+    let holdings = state()?
+        .services
+        .store
+        .holdings(&session.user_id)
+        .await
+        .map_err(fail)?;
+    Ok(match holdings {
+        Some(holdings) => Principal::User {
+            holdings,
+            scope: None,
+        },
+        None => Principal::Anonymous,
+    })
+}
+
 /// The console user, when they hold `permission` for the tenant or for
 /// at least one application (through a scoped role).
 pub async fn require_somewhere(permission: Permission) -> Result<Console, AppError> {

@@ -1,6 +1,7 @@
 //! Server functions, grouped by domain. Each one checks permission on the
 //! server, calls the core, and maps the result to a DTO.
 
+pub mod account;
 pub mod apis;
 pub mod applications;
 pub mod audit;

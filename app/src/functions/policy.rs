@@ -26,6 +26,7 @@ mod map {
             step_up: s.step_up,
             step_up_minutes: s.step_up_minutes,
             approval_window_minutes: s.approval_window_minutes,
+            show_impersonator_names: s.show_impersonator_names,
             rules: s
                 .rules
                 .into_iter()
@@ -58,6 +59,7 @@ mod map {
             step_up: d.step_up,
             step_up_minutes: d.step_up_minutes,
             approval_window_minutes: d.approval_window_minutes,
+            show_impersonator_names: d.show_impersonator_names,
             rules: d
                 .rules
                 .into_iter()

@@ -27,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
             let _ = window().location().assign(&url);
         }
     });
-    let app_name = Resource::new(next, crate::functions::auth::login_context);
+    let heading = Resource::new(next, crate::functions::auth::login_context);
     view! {
         <Title text="Sign in · Masquerade" />
         <div class="flex min-h-screen flex-col justify-center bg-slate-50 px-4 py-12">
@@ -38,10 +38,9 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <Suspense fallback=|| view! { <h1 class="mt-6 text-center text-lg font-medium text-slate-700">"Sign in"</h1> }>
                     {move || Suspend::new(async move {
-                        let heading = match app_name.await {
-                            Ok(Some(name)) => format!("Sign in to continue to {name}"),
-                            _ => "Sign in to the console".to_string(),
-                        };
+                        let heading = heading
+                            .await
+                            .unwrap_or_else(|_| "Sign in to the console".to_string());
                         view! { <h1 class="mt-6 text-center text-lg font-medium text-slate-700">{heading}</h1> }
                     })}
                 </Suspense>

@@ -1,3 +1,4 @@
+pub mod account;
 pub mod apis;
 pub mod applications;
 pub mod approvals;

@@ -58,8 +58,9 @@ macro_rules! area {
 }
 
 area! {
-    login_area / __preload_login_area: LoginScreen {
+    sign_in_area / __preload_sign_in_area: SignInScreen {
         Login => LoginRoute => super::login::LoginPage,
+        Account => AccountRoute => super::account::AccountPage,
     }
 }
 

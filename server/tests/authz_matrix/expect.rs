@@ -60,6 +60,9 @@ pub fn needs_of(function: &str) -> Option<Need> {
         "check_impersonation" | "impersonators" => Perm("impersonation:read"),
         "set_user_protected" => All(&["users:write", "impersonation:create"]),
         "approval_count" | "confirm_password" => SignedIn,
+        // Anyone's own account, from their own console session only (an
+        // impersonated token, or any token, is refused).
+        "account_activity" => SignedIn,
         "pending_approvals" | "decide_request" => Perm("impersonation:approve"),
         "my_requests" => Somewhere("impersonation:create"),
         "save_impersonation_settings" => Perm("settings:write"),

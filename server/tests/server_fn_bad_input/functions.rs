@@ -94,6 +94,7 @@ fn settings_form() -> Value {
     json!({"enabled": true, "require_reason": true, "require_ticket": false, "ticket_pattern": "(",
            "ticket_example": "", "link_ttl_secs": 1, "session_max_minutes": 1, "bind_links": false,
            "step_up": false, "step_up_minutes": 15, "approval_window_minutes": 30,
+           "show_impersonator_names": false,
            "rules": [{"role_id": MISSING, "connections": [], "target_roles": [], "target_roles_mode": "allow",
                       "applications": [], "require_approval": false, "read_only": false}]})
 }
@@ -127,6 +128,8 @@ use Kind::*;
 // One line a function reads better than what rustfmt makes of it.
 #[rustfmt::skip]
 pub const FUNCTIONS: &[Fun] = &[
+    // account.rs
+    f("account_activity", Form, Reads, none, &[]),
     // apis.rs
     f("list_apis", Form, Reads, none, &[]),
     f("get_api", Form, Reads, || json!({"id": MISSING}), &[]),
@@ -160,9 +163,9 @@ pub const FUNCTIONS: &[Fun] = &[
     f("revoke_impersonation", Form, Writes, || json!({"id": MISSING}), &[]),
     // policy.rs
     f("impersonation_settings", Form, Reads, none, &[]),
-    f("save_impersonation_settings", Json, Writes, || json!({"settings": settings_form()}), &["settings.ticket_example"]),
+    f("save_impersonation_settings", Json, Writes, || json!({"settings": settings_form()}), &["settings.ticket_example", "settings.show_impersonator_names"]),
     f("rule_choices", Form, Reads, none, &[]),
-    f("audit_search", Json, Reads, || json!({"params": audit_params(), "before": null}), &["before"]),
+    f("audit_search", Json, Reads, || json!({"params": audit_params(), "before": null}), AUDIT_SEARCH_OPTIONAL),
     f("audit_event", Form, Reads, || json!({"id": MISSING}), &[]),
     f("audit_timeline", Form, Reads, || json!({"impersonation_id": MISSING}), &[]),
     f("audit_names", Form, Reads, || json!({"side": "actor", "q": MISSING}), &[]),
@@ -217,6 +220,23 @@ impl Fun {
         self.optional.contains(&path)
     }
 }
+
+/// Every filter of the audit search has a default (`AuditParamsDto` is
+/// `#[serde(default)]`), so any may be left out.
+const AUDIT_SEARCH_OPTIONAL: &[&str] = &[
+    "before",
+    "params.actor",
+    "params.target",
+    "params.app",
+    "params.action",
+    "params.outcome",
+    "params.range",
+    "params.from",
+    "params.to",
+    "params.ip",
+    "params.q",
+    "params.impersonation",
+];
 
 fn audit_params() -> Value {
     json!({

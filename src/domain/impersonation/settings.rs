@@ -52,6 +52,10 @@ pub struct ImpersonationSettings {
     /// What holders of each role may impersonate, beyond the permission.
     #[serde(default)]
     pub rules: Vec<RoleRule>,
+    /// Whether users see, on their Account activity page, the name of whoever
+    /// signed in as them; off, the page says only "a support agent".
+    #[serde(default)]
+    pub show_impersonator_names: bool,
     /// The names of the roles the rules name, filled in when the settings
     /// are loaded, so that a refusal can say "with the role 'Customer'".
     /// Not stored: a renamed role reads under its new name.
@@ -134,6 +138,7 @@ impl Default for ImpersonationSettings {
             step_up_minutes: 15,
             approval_window_minutes: 30,
             rules: Vec::new(),
+            show_impersonator_names: false,
             role_names: RoleNames::default(),
         }
     }
@@ -329,6 +334,10 @@ mod tests {
         assert!(!old.require_ticket);
         assert!(old.rules.is_empty());
         assert_eq!(old.step_up_minutes, 15);
+        assert!(
+            !old.show_impersonator_names,
+            "users see only \"a support agent\" unless the tenant says otherwise"
+        );
         assert!(old.validate().is_ok());
     }
 

@@ -292,6 +292,7 @@ fn core_document(public_url: &str) -> Value {
                         "step_up": {"type": "boolean", "default": false},
                         "step_up_minutes": {"type": "integer", "minimum": 1, "maximum": 1440, "default": 15},
                         "approval_window_minutes": {"type": "integer", "minimum": 1, "maximum": 10080, "default": 30},
+                        "show_impersonator_names": {"type": "boolean", "default": false, "description": "Users see, on their Account activity page (/account), the name of whoever signed in as them; off, only \"a support agent\"."},
                         "rules": {"type": "array", "maxItems": 100, "items": schema_ref("RoleRule")}
                     }
                 },

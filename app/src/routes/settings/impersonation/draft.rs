@@ -25,6 +25,7 @@ pub struct Draft {
     pub step_up: RwSignal<bool>,
     pub step_up_minutes: RwSignal<String>,
     pub approval_window_minutes: RwSignal<String>,
+    pub show_impersonator_names: RwSignal<bool>,
     pub rules: RwSignal<Vec<RuleDraft>>,
     next_key: StoredValue<u64>,
 }
@@ -57,6 +58,7 @@ impl Draft {
             step_up: RwSignal::new(s.step_up),
             step_up_minutes: RwSignal::new(s.step_up_minutes.to_string()),
             approval_window_minutes: RwSignal::new(s.approval_window_minutes.to_string()),
+            show_impersonator_names: RwSignal::new(s.show_impersonator_names),
             next_key: StoredValue::new(rules.len() as u64),
             rules: RwSignal::new(rules),
         }
@@ -104,6 +106,7 @@ impl Draft {
             step_up: self.step_up.get_untracked(),
             step_up_minutes: number(&self.step_up_minutes.get_untracked()),
             approval_window_minutes: number(&self.approval_window_minutes.get_untracked()),
+            show_impersonator_names: self.show_impersonator_names.get_untracked(),
             rules: self
                 .rules
                 .get_untracked()

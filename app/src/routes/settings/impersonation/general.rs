@@ -180,3 +180,15 @@ pub fn Safeguards(draft: Draft, errors: ErrorSignal, locked: Signal<bool>) -> im
         </Section>
     }
 }
+
+/// What users are told about impersonations of their own account.
+#[component]
+pub fn WhatUsersSee(draft: Draft, locked: Signal<bool>) -> impl IntoView {
+    view! {
+        <Section title="What users see" locked=locked
+            intro="Every user can sign in at /account and see, under Account activity, each time someone signed in as them: when, into which application, the reason and how long it lasted.">
+            <CheckField id="f-show_impersonator_names" label="Show impersonators' names to users" checked=draft.show_impersonator_names set=setter(draft.show_impersonator_names)
+                help="On, users see the name of the person who signed in as them. Off (the default), they see only \"a support agent\"." />
+        </Section>
+    }
+}

@@ -25,7 +25,7 @@ use crate::functions::policy::{
     impersonation_settings, rule_choices, RevokeAllImpersonations, SaveImpersonationSettings,
 };
 use draft::Draft;
-use general::{Lifetimes, ReasonAndTicket, Safeguards, TenantSwitch};
+use general::{Lifetimes, ReasonAndTicket, Safeguards, TenantSwitch, WhatUsersSee};
 use live::Live;
 use rules::Rules;
 
@@ -124,6 +124,7 @@ fn SettingsForm(
             <ReasonAndTicket draft=draft saved=saved errors=errors locked=locked />
             <Lifetimes draft=draft errors=errors locked=locked />
             <Safeguards draft=draft errors=errors locked=locked />
+            <WhatUsersSee draft=draft locked=locked />
             <Rules draft=draft options=options errors=errors sent_keys=sent_keys locked=locked />
             <div class="space-y-3">
                 <ErrorBanner errors=general />
