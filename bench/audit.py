@@ -60,6 +60,7 @@ def http_export(db):
     env.update(MASQUERADE_DATABASE_URL=f"sqlite:{db}", MASQUERADE_LISTEN=f"127.0.0.1:{port}",
                MASQUERADE_SITE_ROOT=os.path.join(ROOT, "target/site"),
                MASQUERADE_BOOTSTRAP_CLIENT_ID=BOOT[0], MASQUERADE_BOOTSTRAP_CLIENT_SECRET=BOOT[1],
+               MASQUERADE_MASTER_KEY="62656e63682d61756469742d6d61737465722d6b65792d6e6f742d7365637265",
                RUST_LOG="warn")
     log = os.path.join(work, "server.log")
     proc = subprocess.Popen([MASQ], env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)

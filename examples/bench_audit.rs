@@ -99,6 +99,25 @@ fn events_wanted() -> usize {
         .unwrap_or(1_000_000)
 }
 
+/// Seals the signing keys of the bench databases; bench/audit.py gives
+/// the server the same (MASQUERADE_MASTER_KEY) to open the SQLite one.
+const MASTER_KEY: &str = "62656e63682d61756469742d6d61737465722d6b65792d6e6f742d7365637265";
+
+/// The core's services on `url`, as the server builds them.
+async fn services(url: &str, now: i64) -> Services {
+    use masquerade::keys::{KeyRing, MasterKey};
+    let store = masquerade::Store::open(url).await.expect("open");
+    let master = MasterKey::parse(MASTER_KEY).expect("master key");
+    let keys = KeyRing::open(store.clone(), master, now)
+        .await
+        .expect("key ring");
+    Services {
+        store,
+        config: masquerade::RuntimeConfig::new("http://127.0.0.1:3000"),
+        keys,
+    }
+}
+
 fn principal() -> Principal {
     Principal::Client {
         client_id: "bench".into(),
@@ -415,7 +434,7 @@ fn summary(mut v: Vec<f64>) -> Value {
 
 async fn run(backend: &str, url: &str) {
     let now = masquerade::unix_now();
-    let svc = masquerade::testing::services(url, "http://127.0.0.1:3000", now).await;
+    let svc = services(url, now).await;
     let store = svc.store.clone();
     let wanted = events_wanted();
     let started = Instant::now();
@@ -712,7 +731,7 @@ impl Write for Counting {
 /// of `audit_batch`), with the process's RSS before, at peak and after.
 async fn export_alone(url: &str) {
     let now = masquerade::unix_now();
-    let svc = masquerade::testing::services(url, "http://127.0.0.1:3000", now).await;
+    let svc = services(url, now).await;
     let filter = AuditFilter::default();
     // Warm the connections as a running server's are.
     svc.store.audit_batch(&filter, 0, 1).await.expect("warm");
