@@ -666,11 +666,13 @@ async fn run(backend: &str, url: &str) {
         .map(|c| (c.seq, c.hash))
         .collect();
     let t = Instant::now();
+    let cpu = cpu_s();
     let check = store
         .verify_audit_chain_against(&checkpoints, |_, _| {})
         .await
         .expect("verify");
     let verify_s = t.elapsed().as_secs_f64();
+    let verify_cpu_s = cpu_s() - cpu;
     assert!(
         matches!(check, ChainCheck::Intact { .. }),
         "{}",
@@ -693,6 +695,7 @@ async fn run(backend: &str, url: &str) {
             "second_page": summary(second_all),
             "export": export,
             "verify_s": r2(verify_s),
+            "verify_cpu_s": r2(verify_cpu_s),
             "verified": match check { ChainCheck::Intact { events, .. } => events, _ => 0 },
             "targets": {"filter_p95_ms": 25, "export_s": 10, "export_rss_growth_mb": 100, "verify_s": 5},
         })
@@ -711,6 +714,19 @@ fn status_kb(field: &str) -> u64 {
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// CPU seconds this process has used (user + system, every thread):
+/// what the work cost whatever else the machine runs.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which ends with the last ')'.
+    let rest = stat.rsplit_once(')').map(|x| x.1).unwrap_or_default();
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line (11 and 12 here),
+    // in clock ticks of 1/100 s on Linux.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Counts what is written and keeps nothing.
@@ -750,6 +766,7 @@ async fn export_alone(url: &str) {
         })
     };
     let t = Instant::now();
+    let cpu = cpu_s();
     let ctx = AuditContext::system();
     let plan = export::begin(&svc, &principal(), &ctx, &filter, Format::Csv, now)
         .await
@@ -782,6 +799,7 @@ async fn export_alone(url: &str) {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_s() - cpu;
     stop.store(true, Ordering::Relaxed);
     let _ = sampler.join();
     let hwm = if reset { status_kb("VmHWM:") } else { 0 };
@@ -794,6 +812,7 @@ async fn export_alone(url: &str) {
             "planned_rows": plan.rows,
             "bytes": sink.0,
             "secs": (secs * 100.0).round() / 100.0,
+            "cpu_s": (cpu * 100.0).round() / 100.0,
             "rss_before_mb": mb(before),
             "rss_peak_mb": mb(peak_kb),
             "rss_growth_mb": mb(peak_kb.saturating_sub(before)),
