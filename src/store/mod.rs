@@ -42,6 +42,8 @@ use std::time::Duration;
 use sqlx::any::install_default_drivers;
 use sqlx::Executor;
 
+#[cfg(feature = "test-support")]
+pub use audit::SeedEvent;
 pub use audit::{AuditContext, AuditEvent, ChainBreak, ChainCheck, AUDIT_COLUMNS};
 use pool::Pool;
 pub use pool::{Conn, Tx};
