@@ -10,6 +10,7 @@
 mod apis;
 pub mod applications;
 mod audit;
+pub mod audit_chain;
 pub mod audit_checkpoints;
 pub mod audit_fields;
 pub mod audit_query;
@@ -41,7 +42,8 @@ use std::time::Duration;
 use sqlx::any::install_default_drivers;
 use sqlx::Executor;
 
-pub use audit::{AuditContext, AuditEvent, ChainBreak, ChainCheck, AUDIT_COLUMNS};
+pub use audit::{AuditContext, AuditEvent, AUDIT_COLUMNS};
+pub use audit_chain::{ChainBreak, ChainCheck, ChainPosition, ChainStep};
 use pool::Pool;
 pub use pool::{Conn, Tx};
 pub use sessions::ConsoleSession;
