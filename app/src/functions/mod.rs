@@ -4,6 +4,7 @@
 pub mod apis;
 pub mod applications;
 pub mod audit;
+pub mod audit_verify;
 pub mod auth;
 pub mod connections;
 #[cfg(feature = "ssr")]
