@@ -46,14 +46,14 @@ export function parseCsv(text: string): string[][] {
 
 declare global {
   interface Window {
-    /** Milliseconds between the export's slices of 2 KB, while set. */
+    /** Milliseconds between the export's slices of 1 KB, while set. */
     __e2eSlowExport?: number;
   }
 }
 
 /**
  * From the next navigation on, `/audit/export` bodies fetched by the page
- * arrive in slices of 2 KB, `window.__e2eSlowExport` ms apart, while that is
+ * arrive in slices of 1 KB, `window.__e2eSlowExport` ms apart, while that is
  * set. Only the timing changes: every byte is passed on, in order.
  */
 export async function slowExportBodies(page: Page) {
@@ -74,7 +74,7 @@ export async function slowExportBodies(page: Page) {
               controller.close();
               return;
             }
-            for (let at = 0; at < value.length; at += 2048) pending.push(value.subarray(at, at + 2048));
+            for (let at = 0; at < value.length; at += 1024) pending.push(value.subarray(at, at + 1024));
           }
           await new Promise((r) => setTimeout(r, delay));
           controller.enqueue(pending.shift()!);

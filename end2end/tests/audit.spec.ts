@@ -250,7 +250,7 @@ test('the event panel shows every field, and the timeline every step with the ti
 test('Verify integrity walks the chain with a progress bar and says it is intact', async ({ page }, testInfo) => {
   await auditorOpensAuditLog(page);
   await waitForHydration(page);
-  const parts = await smallVerifyParts(page, 400);
+  const parts = await smallVerifyParts(page, 1_500);
   await page.getByRole('button', { name: 'Verify integrity' }).click();
   await expect(page.getByRole('button', { name: 'Verifying…' })).toBeDisabled();
   const progress = page.getByTestId('verify-progress');
@@ -262,8 +262,9 @@ test('Verify integrity walks the chain with a progress bar and says it is intact
   expect(done).toBeLessThan(total);
   await expect(progress).toContainText(/^.*\d[\d,]* of \d[\d,]* events verified/);
   await expect(progress.getByRole('button', { name: 'Cancel' })).toBeVisible();
-  await expectAccessible(page);
   await screenshot(page, testInfo, 'audit-verify-progress');
+  await expect(progress).toBeVisible();
+  await expectAccessible(page);
 
   const result = page.getByTestId('verify-result');
   await expect(result).toContainText(/(\d+) events verified, chain intact up to seq (\d+)\./, { timeout: 60_000 });
@@ -339,7 +340,7 @@ test('Export CSV shows its progress and saves the rows of the filter', async ({ 
   // The whole log, arriving slowly: the bar counts rows against X-Total-Rows.
   await open(page, '/audit');
   await waitForHydration(page);
-  await page.evaluate(() => (window.__e2eSlowExport = 60));
+  await page.evaluate(() => (window.__e2eSlowExport = 250));
   const whole = page.waitForEvent('download', { timeout: 90_000 });
   await page.getByRole('link', { name: 'Export JSON Lines' }).click();
   const progress = page.getByTestId('export-progress');
@@ -349,8 +350,9 @@ test('Export CSV shows its progress and saves the rows of the filter', async ({ 
   expect(Number(await bar.getAttribute('aria-valuenow'))).toBeLessThan(total);
   await expect(progress).toContainText(/^.*[\d,]+ of [\d,]+ rows · (about [\dminhs ]+ left|estimating the time left)/);
   await expect(progress).toContainText(/about [\dminhs ]+ left/);
-  await expectAccessible(page);
   await screenshot(page, testInfo, 'audit-export-progress');
+  await expect(progress).toBeVisible();
+  await expectAccessible(page);
   const lines = fs.readFileSync((await (await whole).path())!, 'utf8').trimEnd().split('\n');
   expect(lines).toHaveLength(total);
   for (const line of lines) expect(JSON.parse(line)).toHaveProperty('seq');

@@ -88,69 +88,76 @@ fn DownloadIcon() -> impl IntoView {
 /// The bar while it runs; what happened once it ends.
 #[component]
 pub fn ExportStatus(run: RwSignal<ExportRun>) -> impl IntoView {
-    move || {
-        match run.get() {
-        ExportRun::Idle => None,
+    let progress = Memo::new(move |_| match run.get() {
         ExportRun::Running {
             label,
             rows,
             total,
             elapsed_ms,
-        } => {
-            let max = total.unwrap_or(0).max(rows);
-            let pct = if max == 0 {
-                0.0
-            } else {
-                rows as f64 * 100.0 / max as f64
-            };
-            let text = progress_text(rows, total, elapsed_ms);
-            Some(
+        } => Some((label, rows, total, elapsed_ms)),
+        _ => None,
+    });
+    let running = move || progress.with(Option::is_some);
+    let label = move || progress.get().map(|p| p.0).unwrap_or_default();
+    let rows = Signal::derive(move || progress.get().map(|p| p.1).unwrap_or(0));
+    let max = Signal::derive(move || {
+        progress
+            .get()
+            .map(|(_, rows, total, _)| total.unwrap_or(rows).max(rows))
+            .unwrap_or(0)
+    });
+    let text = Signal::derive(move || {
+        progress
+            .get()
+            .map(|(_, rows, total, ms)| progress_text(rows, total, ms))
+            .unwrap_or_default()
+    });
+    view! {
+        <Show when=running>
+            <div data-testid="export-progress" class="mt-4 rounded-md bg-white px-4 py-3 shadow-sm ring-1 ring-inset ring-slate-200">
+                <div class="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
+                    <p id="export-progress-label" class="text-sm font-semibold text-slate-900">
+                        {move || format!("Exporting {}…", label())}
+                    </p>
+                    <button type="button" class=BTN_SECONDARY on:click=move |_| cancel(run)>
+                        "Cancel"
+                    </button>
+                </div>
+                <ProgressBar labelled_by="export-progress-label" now=rows max=max text=text />
+                <p class="mt-2 text-sm tabular-nums text-slate-600" aria-live="polite">{text}</p>
+            </div>
+        </Show>
+        {move || match run.get() {
+            ExportRun::Idle | ExportRun::Running { .. } => None,
+            ExportRun::Done { rows, file } => Some(
                 view! {
-                    <div data-testid="export-progress" class="mt-4 rounded-md bg-white px-4 py-3 shadow-sm ring-1 ring-inset ring-slate-200">
-                        <div class="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
-                            <p id="export-progress-label" class="text-sm font-semibold text-slate-900">
-                                {format!("Exporting {label}…")}
-                            </p>
-                            <button type="button" class=BTN_SECONDARY on:click=move |_| cancel(run)>
-                                "Cancel"
-                            </button>
-                        </div>
-                        <ProgressBar labelled_by="export-progress-label" now=rows max=max pct=pct text=text.clone() />
-                        <p class="mt-2 text-sm tabular-nums text-slate-600" aria-live="polite">{text}</p>
-                    </div>
+                    <p role="status" data-testid="export-result" class="mt-4 rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-900 ring-1 ring-inset ring-emerald-600/30">
+                        {format!(
+                            "Exported {} {} to {file}.",
+                            grouped(i64::try_from(rows).unwrap_or(i64::MAX)),
+                            if rows == 1 { "row" } else { "rows" },
+                        )}
+                    </p>
                 }
                 .into_any(),
-            )
-        }
-        ExportRun::Done { rows, file } => Some(
-            view! {
-                <p role="status" data-testid="export-result" class="mt-4 rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-900 ring-1 ring-inset ring-emerald-600/30">
-                    {format!(
-                        "Exported {} {} to {file}.",
-                        grouped(i64::try_from(rows).unwrap_or(i64::MAX)),
-                        if rows == 1 { "row" } else { "rows" }
-                    )}
-                </p>
-            }
-            .into_any(),
-        ),
-        ExportRun::Cancelled => Some(
-            view! {
-                <p role="status" data-testid="export-result" class="mt-4 rounded-md bg-slate-50 px-4 py-3 text-sm text-slate-700 ring-1 ring-inset ring-slate-200">
-                    "Export cancelled. Nothing was saved."
-                </p>
-            }
-            .into_any(),
-        ),
-        ExportRun::Failed(message) => Some(
-            view! {
-                <p role="alert" data-testid="export-result" class="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800 ring-1 ring-inset ring-red-600/30">
-                    {message}
-                </p>
-            }
-            .into_any(),
-        ),
-    }
+            ),
+            ExportRun::Cancelled => Some(
+                view! {
+                    <p role="status" data-testid="export-result" class="mt-4 rounded-md bg-slate-50 px-4 py-3 text-sm text-slate-700 ring-1 ring-inset ring-slate-200">
+                        "Export cancelled. Nothing was saved."
+                    </p>
+                }
+                .into_any(),
+            ),
+            ExportRun::Failed(message) => Some(
+                view! {
+                    <p role="alert" data-testid="export-result" class="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800 ring-1 ring-inset ring-red-600/30">
+                        {message}
+                    </p>
+                }
+                .into_any(),
+            ),
+        }}
     }
 }
 

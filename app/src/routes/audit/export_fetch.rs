@@ -110,6 +110,11 @@ pub async fn download(
     });
     loop {
         let next = JsFuture::from(reader.read()).await.map_err(|_| LOST)?;
+        // Cancelled: stop reading, whatever is still on its way.
+        if signal.aborted() {
+            let _ = reader.cancel();
+            return Err(LOST.into());
+        }
         if Reflect::get(&next, &JsValue::from_str("done"))
             .ok()
             .and_then(|d| d.as_bool())

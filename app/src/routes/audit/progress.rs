@@ -66,28 +66,38 @@ pub fn progress_text(rows: u64, total: Option<u64>, elapsed_ms: f64) -> String {
     )
 }
 
-/// A labelled bar (`role="progressbar"`); `text` is read out as its value.
-/// The fill is an SVG rectangle, so no inline style is needed.
+/// A labelled bar (`role="progressbar"`) of `now` out of `max`; `text` is
+/// read out as its value. It stays in place while its values change (a
+/// bar rebuilt on every update would take clicks away from what is near
+/// it). The fill is an SVG rectangle, so no inline style is needed.
 #[component]
 pub fn ProgressBar(
     labelled_by: &'static str,
-    now: u64,
-    max: u64,
-    pct: f64,
-    text: String,
+    #[prop(into)] now: Signal<u64>,
+    #[prop(into)] max: Signal<u64>,
+    #[prop(into)] text: Signal<String>,
 ) -> impl IntoView {
+    let width = move || {
+        let (now, max) = (now.get(), max.get());
+        let pct = if max == 0 {
+            0.0
+        } else {
+            (now as f64 * 100.0 / max as f64).clamp(0.0, 100.0)
+        };
+        format!("{pct:.2}")
+    };
     view! {
         <div
             role="progressbar"
             aria-labelledby=labelled_by
             aria-valuemin="0"
-            aria-valuemax=max.to_string()
-            aria-valuenow=now.to_string()
-            aria-valuetext=text
+            aria-valuemax=move || max.get().to_string()
+            aria-valuenow=move || now.get().to_string()
+            aria-valuetext=move || text.get()
             class="mt-3 h-2.5 w-full overflow-hidden rounded-full bg-slate-200"
         >
             <svg aria-hidden="true" viewBox="0 0 100 1" preserveAspectRatio="none" class="block h-full w-full">
-                <rect width=format!("{:.2}", pct.clamp(0.0, 100.0)) height="1" class="fill-indigo-600" />
+                <rect width=width height="1" class="fill-indigo-600" />
             </svg>
         </div>
     }

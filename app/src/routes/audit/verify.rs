@@ -150,36 +150,41 @@ pub fn VerifyButton(v: Verifier) -> impl IntoView {
 /// The bar while it runs; the answer in words, green or red, once done.
 #[component]
 pub fn VerifyResult(v: Verifier) -> impl IntoView {
-    move || {
-        match v.run.get() {
-        VerifyRun::Idle => None,
-        VerifyRun::Running { events, total } => {
-            let max = total.max(events).max(0);
-            let pct = if max == 0 {
-                0.0
-            } else {
-                events as f64 * 100.0 / max as f64
-            };
-            let text = if max == 0 {
-                "Reading the chain…".to_string()
-            } else {
-                format!("{} of {} events verified", grouped(events), grouped(max))
-            };
-            Some(view! {
-                <div data-testid="verify-progress" class="mt-4 rounded-md bg-white px-4 py-3 shadow-sm ring-1 ring-inset ring-slate-200">
-                    <div class="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
-                        <p id="verify-progress-label" class="text-sm font-semibold text-slate-900">
-                            "Verifying the chain of every event and its checkpoints…"
-                        </p>
-                        <button type="button" class=BTN_SECONDARY on:click=move |_| v.cancel()>
-                            "Cancel"
-                        </button>
-                    </div>
-                    <ProgressBar labelled_by="verify-progress-label" now=events.max(0) as u64 max=max as u64 pct=pct text=text.clone() />
-                    <p class="mt-2 text-sm tabular-nums text-slate-600" aria-live="polite">{text}</p>
-                </div>
-            }.into_any())
+    let progress = Memo::new(move |_| match v.run.get() {
+        VerifyRun::Running { events, total } => Some((events.max(0), total.max(events).max(0))),
+        _ => None,
+    });
+    let running = move || progress.with(Option::is_some);
+    let events = Signal::derive(move || progress.get().map_or(0, |p| p.0 as u64));
+    let max = Signal::derive(move || progress.get().map_or(0, |p| p.1 as u64));
+    let text = Signal::derive(move || match progress.get() {
+        Some((_, 0)) | None => "Reading the chain…".to_string(),
+        Some((events, total)) => {
+            format!("{} of {} events verified", grouped(events), grouped(total))
         }
+    });
+    view! {
+        <Show when=running>
+            <div data-testid="verify-progress" class="mt-4 rounded-md bg-white px-4 py-3 shadow-sm ring-1 ring-inset ring-slate-200">
+                <div class="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
+                    <p id="verify-progress-label" class="text-sm font-semibold text-slate-900">
+                        "Verifying the chain of every event and its checkpoints…"
+                    </p>
+                    <button type="button" class=BTN_SECONDARY on:click=move |_| v.cancel()>
+                        "Cancel"
+                    </button>
+                </div>
+                <ProgressBar labelled_by="verify-progress-label" now=events max=max text=text />
+                <p class="mt-2 text-sm tabular-nums text-slate-600" aria-live="polite">{text}</p>
+            </div>
+        </Show>
+        {move || verdict(v)}
+    }
+}
+
+fn verdict(v: Verifier) -> Option<AnyView> {
+    match v.run.get() {
+        VerifyRun::Idle | VerifyRun::Running { .. } => None,
         VerifyRun::Finished(a) if a.intact => Some(view! {
             <div role="status" data-testid="verify-result" class="mt-4 flex items-start gap-3 rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-900 ring-1 ring-inset ring-emerald-600/30">
                 <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" class="mt-0.5 h-5 w-5 shrink-0 text-emerald-600">
@@ -212,6 +217,5 @@ pub fn VerifyResult(v: Verifier) -> impl IntoView {
                 {message}
             </p>
         }.into_any()),
-    }
     }
 }
