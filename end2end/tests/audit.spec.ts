@@ -3,12 +3,16 @@
 // impersonator's name picker and "All impersonation events"; its events'
 // panel, its timeline with the time between steps, the same view after a
 // reload (the filters live in the URL), the per-day chart, the export links
-// and "Verify integrity". Someone without audit:read gets the no-access page.
+// and their progress bar (the file saved matches the filter), and "Verify
+// integrity" in parts with its progress bar (a forged position cannot
+// continue it). Someone without audit:read gets the no-access page.
+import fs from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { DEMO_ADMIN, DEMO_AUDITOR } from '../support/env';
 import { expect, open, screenshot, submitSignIn, test, waitForHydration } from '../support/fixtures';
 import { ManagementApi, uniqueName } from '../support/management';
+import { forgedPosition, parseCsv, slowExportBodies, smallVerifyParts } from '../support/audit-progress';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
@@ -243,16 +247,139 @@ test('the event panel shows every field, and the timeline every step with the ti
   await expect(page).not.toHaveURL(/[?&]event=/);
 });
 
-test('Verify integrity says the chain is intact', async ({ page }, testInfo) => {
+test('Verify integrity walks the chain with a progress bar and says it is intact', async ({ page }, testInfo) => {
   await auditorOpensAuditLog(page);
   await waitForHydration(page);
+  const parts = await smallVerifyParts(page, 1_500);
+  await page.getByRole('button', { name: 'Verify integrity' }).click();
+  await expect(page.getByRole('button', { name: 'Verifying…' })).toBeDisabled();
+  const progress = page.getByTestId('verify-progress');
+  const bar = progress.getByRole('progressbar', { name: 'Verifying the chain of every event and its checkpoints…' });
+  // Part-way: some events checked, not all.
+  await expect(bar).toHaveAttribute('aria-valuenow', /^[1-9]\d*$/);
+  const done = Number(await bar.getAttribute('aria-valuenow'));
+  const total = Number(await bar.getAttribute('aria-valuemax'));
+  expect(done).toBeLessThan(total);
+  await expect(progress).toContainText(/^.*\d[\d,]* of \d[\d,]* events verified/);
+  await expect(progress.getByRole('button', { name: 'Cancel' })).toBeVisible();
+  await screenshot(page, testInfo, 'audit-verify-progress');
+  await expect(progress).toBeVisible();
+  await expectAccessible(page);
+
+  const result = page.getByTestId('verify-result');
+  await expect(result).toContainText(/(\d+) events verified, chain intact up to seq (\d+)\./, { timeout: 60_000 });
+  await expect(result).toContainText('Integrity verified');
+  await expect(progress).toHaveCount(0);
+  const [, events, seq] = (await result.textContent())!.match(/(\d+) events verified, chain intact up to seq (\d+)\./)!;
+  expect(Number(events)).toBeGreaterThanOrEqual(total);
+  expect(Number(seq)).toBeGreaterThanOrEqual(Number(events));
+  expect(parts.parts(), 'parts asked for').toBeGreaterThanOrEqual(3);
+  // The check itself is recorded, once.
+  await expect(rows(page).first()).toContainText('Audit log verified');
+  await expect(page.getByRole('button', { name: 'Verify integrity' })).toBeEnabled();
+  await screenshot(page, testInfo, 'audit-verified');
+});
+
+test('a forged position cannot continue the check, and Cancel stops it', async ({ page }, testInfo) => {
+  await auditorOpensAuditLog(page);
+  await waitForHydration(page);
+  // The second part's position edited to skip ahead: the signature no longer fits.
+  await smallVerifyParts(page, 0, (form, part) => {
+    const position = form.get('position');
+    if (part === 2 && position) form.set('position', forgedPosition(position, (c) => (c.after_seq = Number(c.after_seq) + 1_000)));
+  });
   await page.getByRole('button', { name: 'Verify integrity' }).click();
   const result = page.getByTestId('verify-result');
-  await expect(result).toContainText(/\d+ events verified, chain intact up to seq \d+\./, { timeout: 30_000 });
-  await expect(result).toContainText('Integrity verified');
-  // The check itself is recorded.
-  await expect(rows(page).first()).toContainText('Audit log verified');
-  await screenshot(page, testInfo, 'audit-verified');
+  await expect(result).toHaveText('This check cannot be continued (it expired or is not yours). Start it again.');
+  await expect(result).toHaveAttribute('role', 'alert');
+  await screenshot(page, testInfo, 'audit-verify-forged');
+
+  // Cancel part-way: nothing concluded.
+  await page.unrouteAll({ behavior: 'wait' });
+  await smallVerifyParts(page, 1_500);
+  await page.getByRole('button', { name: 'Verify integrity' }).click();
+  await expect(page.getByTestId('verify-progress').getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^[1-9]\d*$/);
+  await page.getByTestId('verify-progress').getByRole('button', { name: 'Cancel' }).click();
+  await expect(result).toHaveText(/^Check cancelled after [\d,]+ events\. Nothing was concluded or recorded\.$/);
+  await page.waitForTimeout(2_000);
+  await expect(result).toContainText('Check cancelled', { timeout: 1_000 });
+});
+
+test('Export CSV shows its progress and saves the rows of the filter', async ({ page }, testInfo) => {
+  await slowExportBodies(page);
+  await auditorOpensAuditLog(page);
+  await open(page, `/audit?actor=${admin.id}&action=impersonation.&q=${encodeURIComponent(REASON)}`);
+  await expectOurRows(page);
+  await waitForHydration(page);
+
+  // This run's impersonation: three rows, as the list shows them.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^masquerade-audit-\d{4}-\d\d-\d\dT[\d-]+Z\.csv$/);
+  const records = parseCsv(fs.readFileSync((await file.path())!, 'utf8'));
+  const [header, ...data] = records;
+  expect(header.slice(0, 5)).toEqual(['seq', 'id', 'time', 'action', 'outcome']);
+  expect(data).toHaveLength(3);
+  const col = (name: string) => header.indexOf(name);
+  for (const row of data) {
+    expect(row).toHaveLength(header.length);
+    expect(row[col('action')]).toMatch(/^impersonation\./);
+    expect(row[col('actor_id')]).toBe(admin.id);
+    expect(row[col('actor_name')]).toBe(DEMO_ADMIN.email);
+    expect(row[col('reason')]).toBe(REASON);
+    expect(row[col('impersonation_id')]).toBe(impersonationId);
+  }
+  expect(data.map((r) => r[col('action')])).toEqual([
+    'impersonation.link_created',
+    'impersonation.link_redeemed',
+    'impersonation.tokens_issued',
+  ]);
+  await expect(page.getByTestId('export-result')).toHaveText(/^Exported 3 rows to masquerade-audit-.+\.csv\.$/);
+
+  // The whole log, arriving slowly: the bar counts rows against X-Total-Rows.
+  await open(page, '/audit');
+  await waitForHydration(page);
+  await page.evaluate(() => (window.__e2eSlowExport = 250));
+  const whole = page.waitForEvent('download', { timeout: 90_000 });
+  await page.getByRole('link', { name: 'Export JSON Lines' }).click();
+  const progress = page.getByTestId('export-progress');
+  const bar = progress.getByRole('progressbar', { name: 'Exporting JSON Lines…' });
+  await expect(bar).toHaveAttribute('aria-valuenow', /^[1-9]\d*$/);
+  const total = Number(await bar.getAttribute('aria-valuemax'));
+  expect(Number(await bar.getAttribute('aria-valuenow'))).toBeLessThan(total);
+  await expect(progress).toContainText(/^.*[\d,]+ of [\d,]+ rows · (about [\dminhs ]+ left|estimating the time left)/);
+  await expect(progress).toContainText(/about [\dminhs ]+ left/);
+  await screenshot(page, testInfo, 'audit-export-progress');
+  await expect(progress).toBeVisible();
+  await expectAccessible(page);
+  const lines = fs.readFileSync((await (await whole).path())!, 'utf8').trimEnd().split('\n');
+  expect(lines).toHaveLength(total);
+  for (const line of lines) expect(JSON.parse(line)).toHaveProperty('seq');
+  await expect(page.getByTestId('export-result')).toHaveText(`Exported ${total.toLocaleString('en-US')} rows to ${(await whole).suggestedFilename()}.`);
+  await screenshot(page, testInfo, 'audit-export-done');
+
+  // Cancel part-way: no file.
+  let saved = false;
+  page.on('download', () => (saved = true));
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  await expect(progress.getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^[1-9]\d*$/);
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('export-result')).toHaveText('Export cancelled. Nothing was saved.');
+  await page.waitForTimeout(1_000);
+  expect(saved, 'a cancelled export saves nothing').toBe(false);
+  await page.evaluate(() => (window.__e2eSlowExport = 0));
+
+  // Refusals and a lost connection are said in words.
+  await page.route('**/audit/export?*', (route) => route.fulfill({ status: 403, contentType: 'text/plain', body: 'This needs the audit:read permission.' }));
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  await expect(page.getByTestId('export-result')).toHaveText('You need the audit:read permission to export the audit log.');
+  await page.unrouteAll({ behavior: 'wait' });
+  await page.route('**/audit/export?*', (route) => route.abort('connectionreset'));
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  await expect(page.getByTestId('export-result')).toHaveText('The server could not be reached. Check the connection and try again.');
+  await expect(page.getByTestId('export-result')).toHaveAttribute('role', 'alert');
+  await screenshot(page, testInfo, 'audit-export-error');
 });
 
 test('keyset pages: Older and Newest, with the total', async ({ page }, testInfo) => {

@@ -26,6 +26,7 @@ struct Cursor {
     filter: AuditFilter,
     format: Format,
     after: i64,
+    through: i64,
     head: bool,
     done: bool,
 }
@@ -37,6 +38,7 @@ pub fn stream(svc: Arc<Services>, filter: AuditFilter, plan: Plan, now: i64) -> 
         filter,
         format: plan.format,
         after: 0,
+        through: plan.through_seq,
         head: true,
         done: false,
     };
@@ -52,11 +54,12 @@ pub fn stream(svc: Arc<Services>, filter: AuditFilter, plan: Plan, now: i64) -> 
         c.head = false;
         match c.svc.store.audit_batch(&c.filter, c.after, BATCH).await {
             Ok(events) => {
-                c.done = (events.len() as i64) < BATCH;
+                c.done = (events.len() as i64) < BATCH
+                    || events.last().is_some_and(|e| e.seq >= c.through);
                 if let Some(last) = events.last() {
                     c.after = last.seq;
                 }
-                for e in &events {
+                for e in events.iter().filter(|e| e.seq <= c.through) {
                     chunk.push_str(&c.format.row(e));
                 }
                 Some((Ok::<_, std::io::Error>(chunk), c))

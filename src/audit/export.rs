@@ -70,6 +70,8 @@ impl Format {
 pub struct Plan {
     pub format: Format,
     pub rows: i64,
+    /// The newest event it holds may be this one.
+    pub through_seq: i64,
 }
 
 /// Checks the caller and the filter, counts the rows and records the export
@@ -84,7 +86,13 @@ pub async fn begin(
 ) -> CoreResult<Plan> {
     crate::authz::require(principal, Permission::AuditRead)?;
     super::validate(filter)?;
-    let (rows, _) = svc.store.count_audit(filter, COUNT_CAP).await?;
+    // The file holds what matched when it was asked for: not its own
+    // event, nor any written while it streams, so the count is exact.
+    let through_seq = svc.store.audit_head().await?.seq;
+    let (rows, _) = svc
+        .store
+        .count_audit_through(filter, Some(through_seq), COUNT_CAP)
+        .await?;
     svc.store
         .append_event(
             ctx,
@@ -94,7 +102,11 @@ pub async fn begin(
             now,
         )
         .await?;
-    Ok(Plan { format, rows })
+    Ok(Plan {
+        format,
+        rows,
+        through_seq,
+    })
 }
 
 const COLUMNS: [&str; 21] = [

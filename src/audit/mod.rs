@@ -6,15 +6,18 @@
 pub mod checkpoint;
 pub mod delivery;
 pub mod export;
+pub mod integrity;
 pub mod params;
 pub mod streams;
+
+pub use integrity::{verify, verify_part, VerifyProgress};
 
 use serde::{Deserialize, Serialize};
 
 use crate::authz::{Permission, Principal};
 use crate::error::{CoreError, CoreResult, Problems};
 use crate::store::audit_query::{AuditFilter, AuditPage, DayCount, Named, Side, OUTCOMES};
-use crate::store::{AuditContext, AuditEvent, ChainCheck};
+use crate::store::AuditEvent;
 use crate::Services;
 
 /// Totals are exact up to this many events; beyond, "more than".
@@ -271,31 +274,6 @@ pub async fn per_day(
         }
     }
     svc.store.audit_per_day(filter).await
-}
-
-/// Walks the chain (`progress(done, total)` as it goes) and records that it
-/// was checked, with the answer.
-pub async fn verify(
-    svc: &Services,
-    principal: &Principal,
-    ctx: &AuditContext,
-    progress: impl FnMut(i64, i64),
-    now: i64,
-) -> CoreResult<ChainCheck> {
-    crate::authz::require(principal, Permission::AuditRead)?;
-    let check = svc.store.verify_audit_chain_with(progress).await?;
-    let data = match &check {
-        ChainCheck::Intact { events, last_seq } => {
-            serde_json::json!({"intact": true, "events": events, "last_seq": last_seq})
-        }
-        ChainCheck::BrokenAt { seq, what } => {
-            serde_json::json!({"intact": false, "seq": seq, "what": what.as_str()})
-        }
-    };
-    svc.store
-        .append_event(ctx, "audit.verified", None, data, now)
-        .await?;
-    Ok(check)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The tamper-evident audit log: each event carries the SHA-256 of its own
 //! content and of the event before it, so an edited or deleted row breaks the
-//! chain from that point on (`verify_chain`).
+//! chain from that point on (`audit_chain` verifies it).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -390,70 +390,6 @@ impl Names {
     }
 }
 
-/// What is wrong where the chain breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChainBreak {
-    /// The event's content does not match its own hash.
-    Edited,
-    /// Sequence numbers skip: events were deleted from the middle.
-    Missing,
-    /// The event is intact but does not follow the one before it: moved,
-    /// renumbered or put in from elsewhere.
-    Reordered,
-    /// The newest events are gone: the chain's head (or, once checkpoints
-    /// exist, the last checkpoint) says more were written.
-    Truncated,
-}
-
-impl ChainBreak {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChainBreak::Edited => "edited",
-            ChainBreak::Missing => "missing",
-            ChainBreak::Reordered => "reordered",
-            ChainBreak::Truncated => "truncated",
-        }
-    }
-
-    fn explain(self) -> &'static str {
-        match self {
-            ChainBreak::Edited => "its content no longer matches its hash (edited)",
-            ChainBreak::Missing => "events before it are missing (deleted)",
-            ChainBreak::Reordered => {
-                "it does not follow the event before it (reordered or replaced)"
-            }
-            ChainBreak::Truncated => {
-                "the chain ends early: newer events were written and are gone (truncated)"
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChainCheck {
-    Intact { events: i64, last_seq: i64 },
-    BrokenAt { seq: i64, what: ChainBreak },
-}
-
-impl ChainCheck {
-    /// What the console and `masquerade audit verify` print.
-    pub fn sentence(&self) -> String {
-        match self {
-            ChainCheck::Intact { events, last_seq } => {
-                format!("{events} events verified, chain intact up to seq {last_seq}.")
-            }
-            ChainCheck::BrokenAt { seq, what } => {
-                format!("Chain broken at seq {seq}: {}.", what.explain())
-            }
-        }
-    }
-}
-
-/// Rows read per round trip while verifying: memory stays bounded however
-/// long the log is.
-const VERIFY_BATCH: i64 = 2_000;
-
 impl Store {
     /// Records an event that stands alone: something looked at or tried
     /// that changed nothing (a dry run, a refused attempt).
@@ -492,99 +428,5 @@ impl Store {
         .bind(limit)
         .fetch_all(&mut *self.read().await?)
         .await?)
-    }
-
-    /// Recomputes every hash in order and reports the first event that does
-    /// not match its content or its predecessor, or a chain that ends
-    /// before its head says it should.
-    pub async fn verify_audit_chain(&self) -> CoreResult<ChainCheck> {
-        self.verify_audit_chain_with(|_, _| {}).await
-    }
-
-    /// As `verify_audit_chain`, telling `progress(done, total)` after each
-    /// batch.
-    pub async fn verify_audit_chain_with(
-        &self,
-        progress: impl FnMut(i64, i64),
-    ) -> CoreResult<ChainCheck> {
-        let checkpoints = self
-            .audit_checkpoints()
-            .await?
-            .into_iter()
-            .map(|c| (c.seq, c.hash))
-            .collect();
-        self.verify_audit_chain_against(&checkpoints, progress)
-            .await
-    }
-
-    /// As `verify_audit_chain_with`, holding the chain to `checkpoints`
-    /// (seq → hash) as well: those recorded here and any kept elsewhere (a
-    /// log stream's copy). An event that differs from its checkpoint is
-    /// reported as edited; a checkpoint beyond the last event, as
-    /// truncated, even when the head itself was rewound.
-    pub async fn verify_audit_chain_against(
-        &self,
-        checkpoints: &std::collections::BTreeMap<i64, String>,
-        mut progress: impl FnMut(i64, i64),
-    ) -> CoreResult<ChainCheck> {
-        let head = self.audit_head().await?;
-        let (head_seq, head_hash) = (head.seq, head.last_hash);
-        let total = head_seq - head.pruned_seq;
-        let mut prev = head.pruned_hash;
-        let mut expected_seq = head.pruned_seq + 1;
-        let mut done = 0;
-        loop {
-            let batch: Vec<AuditEvent> = sqlx::query_as(&format!(
-                "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2"
-            ))
-            .bind(expected_seq)
-            .bind(VERIFY_BATCH)
-            .fetch_all(&mut *self.read().await?)
-            .await?;
-            let Some(last) = batch.last().map(|e| e.seq) else {
-                break;
-            };
-            for e in &batch {
-                let broken = |what| Ok(ChainCheck::BrokenAt { seq: e.seq, what });
-                if e.seq != expected_seq {
-                    return Ok(ChainCheck::BrokenAt {
-                        seq: expected_seq,
-                        what: ChainBreak::Missing,
-                    });
-                }
-                if event_hash(e) != e.hash {
-                    return broken(ChainBreak::Edited);
-                }
-                if e.prev_hash != prev {
-                    return broken(ChainBreak::Reordered);
-                }
-                // A chain rebuilt from here on, every hash recomputed,
-                // still differs from what was checkpointed.
-                if checkpoints.get(&e.seq).is_some_and(|h| h != &e.hash) {
-                    return broken(ChainBreak::Edited);
-                }
-                prev = e.hash.clone();
-                expected_seq += 1;
-                done += 1;
-            }
-            progress(done, total.max(done));
-            if last < expected_seq - 1 || (batch.len() as i64) < VERIFY_BATCH {
-                break;
-            }
-        }
-        let last_seq = expected_seq - 1;
-        // Deleting the newest rows leaves an intact, shorter chain: the
-        // head, moved in the same transaction as every append, says more.
-        let checkpointed = checkpoints.keys().next_back().copied().unwrap_or(0);
-        if head_seq != last_seq || head_hash != prev || checkpointed > last_seq {
-            return Ok(ChainCheck::BrokenAt {
-                seq: last_seq + 1,
-                what: ChainBreak::Truncated,
-            });
-        }
-        Ok(ChainCheck::Intact {
-            events: done,
-            last_seq,
-        })
     }
 }

@@ -210,8 +210,23 @@ impl Store {
     /// How many events match, counting no further than `cap`: (count,
     /// whether the cap was reached).
     pub async fn count_audit(&self, filter: &AuditFilter, cap: i64) -> CoreResult<(i64, bool)> {
-        let mut q = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM audit_events");
+        self.count_audit_through(filter, None, cap).await
+    }
+
+    /// As `count_audit`, of the events up to `through_seq` only (those an
+    /// export started then holds).
+    pub async fn count_audit_through(
+        &self,
+        filter: &AuditFilter,
+        through_seq: Option<i64>,
+        cap: i64,
+    ) -> CoreResult<(i64, bool)> {
+        let mut q = Sql::new("SELECT COUNT(*) FROM (SELECT * FROM (SELECT * FROM audit_events");
         filter.push_where(&mut q);
+        q.push(") AS e");
+        if let Some(through) = through_seq {
+            q.push(" WHERE seq <= ").bind(through);
+        }
         q.push(" LIMIT ").bind(cap + 1).push(") AS capped");
         let (n,): (i64,) = sqlx::query_as_with(&q.text, q.args)
             .fetch_one(&mut *self.read().await?)

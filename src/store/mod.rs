@@ -11,6 +11,7 @@ pub mod account_activity;
 mod apis;
 pub mod applications;
 mod audit;
+pub mod audit_chain;
 pub mod audit_checkpoints;
 pub mod audit_fields;
 pub mod audit_query;
@@ -44,7 +45,8 @@ use sqlx::Executor;
 
 #[cfg(feature = "test-support")]
 pub use audit::SeedEvent;
-pub use audit::{AuditContext, AuditEvent, ChainBreak, ChainCheck, AUDIT_COLUMNS};
+pub use audit::{AuditContext, AuditEvent, AUDIT_COLUMNS};
+pub use audit_chain::{ChainBreak, ChainCheck, ChainPosition, ChainStep};
 use pool::Pool;
 pub use pool::{Conn, Tx};
 pub use sessions::ConsoleSession;

@@ -3,7 +3,7 @@
 //! with the database's owner rights).
 
 use super::*;
-use masquerade::store::{AuditEvent, ChainBreak, AUDIT_COLUMNS};
+use masquerade::store::{AuditEvent, ChainBreak, ChainPosition, ChainStep, AUDIT_COLUMNS};
 use sqlx::AnyPool;
 
 async fn events(db: &AnyPool) -> Vec<AuditEvent> {
@@ -56,8 +56,41 @@ async fn run(db: &AnyPool, sql: &str) -> Result<u64, sqlx::Error> {
         .map(|r| r.rows_affected())
 }
 
+/// The whole verification's verdict, once walking the chain a few events
+/// at a time (each part continuing from the position the one before
+/// reached) has given the same.
+async fn verdict(store: &Store) -> ChainCheck {
+    let whole = store.verify_audit_chain().await.unwrap();
+    let checkpoints = store.audit_checkpoint_hashes().await.unwrap();
+    let head = store.audit_head().await.unwrap();
+    for limit in [1, 2, 3, 1_000] {
+        let mut from: Option<ChainPosition> = None;
+        let mut parts = 0;
+        let by_parts = loop {
+            parts += 1;
+            assert!(parts <= head.seq + 2, "the walk moves on");
+            match store
+                .verify_audit_chain_part(&checkpoints, from, limit, |_, _| {})
+                .await
+                .unwrap()
+            {
+                ChainStep::Done(check) => break check,
+                ChainStep::More { at, total } => {
+                    let before = from.map_or(head.pruned_seq, |p| p.after_seq);
+                    assert_eq!(at.after_seq, before + limit, "a part of {limit}");
+                    assert_eq!(at.events, at.after_seq - head.pruned_seq);
+                    assert_eq!(total, head.seq - head.pruned_seq);
+                    from = Some(at);
+                }
+            }
+        };
+        assert_eq!(by_parts, whole, "in parts of {limit}");
+    }
+    whole
+}
+
 async fn intact(store: &Store) -> i64 {
-    match store.verify_audit_chain().await.unwrap() {
+    match verdict(store).await {
         ChainCheck::Intact { events, last_seq } => {
             assert_eq!(events, last_seq, "no retention yet: the chain starts at 1");
             events
@@ -83,7 +116,7 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
     let n = intact(&store).await;
     assert!(n >= 6);
     assert_eq!(
-        store.verify_audit_chain().await.unwrap().sentence(),
+        verdict(&store).await.sentence(),
         format!("{n} events verified, chain intact up to seq {n}.")
     );
     let mut seen = Vec::new();
@@ -131,7 +164,7 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
     // Edited.
     run(&db, forge).await.unwrap();
     assert_eq!(
-        store.verify_audit_chain().await.unwrap(),
+        verdict(&store).await,
         ChainCheck::BrokenAt {
             seq: 3,
             what: ChainBreak::Edited
@@ -143,6 +176,27 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
         .unwrap()
         .sentence()
         .starts_with("Chain broken at seq 3: "));
+    // A part that continues from the edited event reads it again (its
+    // hash, the one the next event must follow, is never taken on trust).
+    let resumed = store
+        .verify_audit_chain_part(
+            &Default::default(),
+            Some(ChainPosition {
+                after_seq: 3,
+                events: 3,
+            }),
+            100,
+            |_, _| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        resumed,
+        ChainStep::Done(ChainCheck::BrokenAt {
+            seq: 3,
+            what: ChainBreak::Edited
+        })
+    );
     run(&db, "DELETE FROM audit_events WHERE seq = 3")
         .await
         .unwrap();
@@ -158,7 +212,7 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
         .unwrap();
     put_back(&db, &rehashed).await;
     assert_eq!(
-        store.verify_audit_chain().await.unwrap(),
+        verdict(&store).await,
         ChainCheck::BrokenAt {
             seq: 4,
             what: ChainBreak::Reordered
@@ -178,7 +232,7 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
     .await
     .unwrap();
     assert_eq!(
-        store.verify_audit_chain().await.unwrap(),
+        verdict(&store).await,
         ChainCheck::BrokenAt {
             seq: 3,
             what: ChainBreak::Edited
@@ -195,7 +249,7 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
     .await
     .unwrap();
     assert_eq!(
-        store.verify_audit_chain().await.unwrap(),
+        verdict(&store).await,
         ChainCheck::BrokenAt {
             seq: 3,
             what: ChainBreak::Edited
@@ -212,7 +266,7 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
         .await
         .unwrap();
     assert_eq!(
-        store.verify_audit_chain().await.unwrap(),
+        verdict(&store).await,
         ChainCheck::BrokenAt {
             seq: 4,
             what: ChainBreak::Missing
@@ -230,7 +284,7 @@ pub(super) async fn audit_chain_detects_tampering(store: Store) {
     .await
     .unwrap();
     assert_eq!(
-        store.verify_audit_chain().await.unwrap(),
+        verdict(&store).await,
         ChainCheck::BrokenAt {
             seq: n - 1,
             what: ChainBreak::Truncated
@@ -402,10 +456,7 @@ pub(super) async fn audit_columns_filters_and_pages(store: Store) {
             .is_empty(),
         "literal %"
     );
-    assert!(matches!(
-        store.verify_audit_chain().await.unwrap(),
-        ChainCheck::Intact { .. }
-    ));
+    assert!(matches!(verdict(&store).await, ChainCheck::Intact { .. }));
 }
 
 /// Retention removes only a whole prefix (through the gate, closed again
@@ -441,7 +492,7 @@ pub(super) async fn retention_and_checkpoints(store: Store) {
         store.audit_recent(1).await.unwrap()[0].event_type,
         "audit.pruned"
     );
-    match store.verify_audit_chain().await.unwrap() {
+    match verdict(&store).await {
         ChainCheck::Intact { events, last_seq } => {
             assert_eq!((events, last_seq), (head.seq - removed, head.seq));
         }
@@ -475,10 +526,7 @@ pub(super) async fn retention_and_checkpoints(store: Store) {
     };
     assert!(store.insert_audit_checkpoint(&cp).await.unwrap());
     assert!(!store.insert_audit_checkpoint(&cp).await.unwrap(), "once");
-    assert!(matches!(
-        store.verify_audit_chain().await.unwrap(),
-        ChainCheck::Intact { .. }
-    ));
+    assert!(matches!(verdict(&store).await, ChainCheck::Intact { .. }));
     assert_eq!(
         store
             .audit_checkpoint_due(10_000, 600, NOW + 1_100)
@@ -539,7 +587,7 @@ pub(super) async fn retention_and_checkpoints(store: Store) {
     .await
     .unwrap();
     assert_eq!(
-        store.verify_audit_chain().await.unwrap(),
+        verdict(&store).await,
         ChainCheck::BrokenAt {
             seq: kept.seq + 1,
             what: ChainBreak::Truncated

@@ -231,6 +231,18 @@ pub struct VerifyAnswer {
     pub sentence: String,
 }
 
+/// One part of "Verify integrity": how far it has come and, once done,
+/// the answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyStepDto {
+    /// Events checked so far, of `total`.
+    pub events: i64,
+    pub total: i64,
+    /// What to send to continue; none once there is an answer.
+    pub position: Option<String>,
+    pub answer: Option<VerifyAnswer>,
+}
+
 /// A person or application named in the log, for a filter's picker.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedDto {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod apis;
 pub mod applications;
 pub mod audit;
+pub mod audit_verify;
 pub mod auth;
 pub mod connections;
 #[cfg(feature = "ssr")]

@@ -67,7 +67,7 @@ pub fn needs_of(function: &str) -> Option<Need> {
         "my_requests" => Somewhere("impersonation:create"),
         "save_impersonation_settings" => Perm("settings:write"),
         "audit_search" | "audit_event" | "audit_timeline" | "audit_names" | "audit_choices"
-        | "audit_verify" => Perm("audit:read"),
+        | "audit_verify" | "audit_verify_step" => Perm("audit:read"),
         "audit_stream_settings" | "audit_stream_statuses" => Perm("settings:read"),
         "save_audit_stream_settings" | "send_test_stream_record" | "resume_audit_stream" => {
             Perm("settings:write")

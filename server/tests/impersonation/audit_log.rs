@@ -240,6 +240,46 @@ pub(super) async fn audit_log_search_timeline_export_and_verify(s: Server) {
         exported[0]
     );
 
+    // Unfiltered, the file is the log as it was when asked for: exactly the
+    // rows it announced, without its own audit.exported event.
+    let res = client()
+        .get(format!("{}/api/v1/audit/export?format=jsonl", s.base))
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .unwrap();
+    let announced: usize = res.headers()["x-total-rows"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let all: Vec<Value> = res
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(all.len(), announced, "exactly the rows announced");
+    let own: i64 = strings(
+        &s.database_url,
+        "SELECT CAST(MAX(seq) AS TEXT) FROM audit_events WHERE event_type = 'audit.exported'",
+    )
+    .await[0]
+        .parse()
+        .unwrap();
+    let seq = |r: &Value| {
+        r["seq"]
+            .as_i64()
+            .or_else(|| r["seq"].as_str().and_then(|v| v.parse().ok()))
+            .unwrap()
+    };
+    assert_eq!(
+        all.last().map(seq),
+        Some(own - 1),
+        "everything before its own event, nothing after"
+    );
+
     // The chain verifies, and the check is recorded.
     let (status, v) = s
         .rest(Method::POST, "/audit/verify", Some(&c.token), None)

@@ -171,6 +171,7 @@ pub const FUNCTIONS: &[Fun] = &[
     f("audit_names", Form, Reads, || json!({"side": "actor", "q": MISSING}), &[]),
     f("audit_choices", Form, Reads, none, &[]),
     f("audit_verify", Form, Records, none, &[]),
+    f("audit_verify_step", Form, Records, || json!({"position": MISSING, "limit": 2}), &["position", "limit"]),
     f("audit_stream_settings", Form, Reads, none, &[]),
     f("audit_stream_statuses", Form, Reads, none, &[]),
     f("save_audit_stream_settings", Json, Writes, || json!({"settings": {"retention_days": -1, "streams": [{"id": "", "name": MISSING, "kind": "webhook", "file": "", "url": "", "secret": "", "secret_set": false, "enabled": true, "pause_after_minutes": 60}]}}), &["settings.streams.id", "settings.streams.file", "settings.streams.url", "settings.streams.secret", "settings.streams.secret_set"]),

@@ -6,8 +6,13 @@
 
 mod chart;
 mod detail;
+mod export;
+#[cfg(feature = "hydrate")]
+mod export_fetch;
 mod filters;
+mod progress;
 mod table;
+mod verify;
 
 pub use detail::{Drawer, TimelineDrawer, TimelineView};
 
@@ -17,14 +22,12 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::components::access::{gated, RequirePermission};
-use crate::components::ui::{BTN_SECONDARY, H1};
+use crate::components::ui::H1;
 use crate::dto::{
     AuditDetail, AuditFilterChoices, AuditPageDto, AuditParamsDto, NamedDto, TimelineDto,
 };
 use crate::error::AppError;
-use crate::functions::audit::{
-    audit_choices, audit_event, audit_search, audit_timeline, AuditVerify,
-};
+use crate::functions::audit::{audit_choices, audit_event, audit_search, audit_timeline};
 use crate::query::param;
 
 /// The page's URL: its filters, and where it is in them.
@@ -95,7 +98,8 @@ pub struct AuditState {
     pub choices: Resource<Result<AuditFilterChoices, AppError>>,
     pub detail: Resource<Result<Option<AuditDetail>, AppError>>,
     pub timeline_steps: Resource<Result<Option<TimelineDto>, AppError>>,
-    pub verify: ServerAction<AuditVerify>,
+    pub verifier: verify::Verifier,
+    pub export: RwSignal<export::ExportRun>,
     pub actor: Picker,
     pub target: Picker,
     /// Goes to a URL of the page, without scrolling.
@@ -140,10 +144,10 @@ pub fn AuditPage() -> impl IntoView {
     let event = Memo::new(move |_| search.with(|s| param(s, "event").filter(|v| !v.is_empty())));
     let timeline =
         Memo::new(move |_| search.with(|s| param(s, "timeline").filter(|v| !v.is_empty())));
-    let verify = ServerAction::<AuditVerify>::new();
+    let verifier = verify::Verifier::new();
     let page = gated(
         "audit:read",
-        move || (params.get(), before.get(), verify.version().get()),
+        move || (params.get(), before.get(), verifier.finished.get()),
         |(p, b, _)| audit_search(p, b),
     );
     let choices = gated("audit:read", || (), |_| audit_choices());
@@ -186,7 +190,8 @@ pub fn AuditPage() -> impl IntoView {
         choices,
         detail,
         timeline_steps,
-        verify,
+        verifier,
+        export: RwSignal::new(export::ExportRun::Idle),
         actor: Picker::new("actor"),
         target: Picker::new("target"),
         go,
@@ -200,14 +205,6 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditLog(s: AuditState) -> impl IntoView {
-    let export = move |format: &str| {
-        let q = s.params.get().query();
-        if q.is_empty() {
-            format!("/audit/export?format={format}")
-        } else {
-            format!("/audit/export?format={format}&{q}")
-        }
-    };
     view! {
         <Title text="Audit log · Masquerade" />
         <div class="flex flex-wrap items-start justify-between gap-4">
@@ -218,89 +215,14 @@ fn AuditLog(s: AuditState) -> impl IntoView {
                 </p>
             </div>
             <div class="flex flex-wrap items-center gap-2">
-                <a href=move || export("csv") download="" rel="external" class=BTN_SECONDARY>
-                    <DownloadIcon />"Export CSV"
-                </a>
-                <a href=move || export("jsonl") download="" rel="external" class=BTN_SECONDARY>
-                    <DownloadIcon />"Export JSON Lines"
-                </a>
-                <VerifyButton verify=s.verify />
+                <export::ExportLinks s=s run=s.export />
+                <verify::VerifyButton v=s.verifier />
             </div>
         </div>
-        <VerifyResult verify=s.verify />
+        <export::ExportStatus run=s.export />
+        <verify::VerifyResult v=s.verifier />
         <filters::Filters s=s />
         <table::Results s=s />
         <detail::AuditDrawer s=s />
-    }
-}
-
-#[component]
-fn DownloadIcon() -> impl IntoView {
-    view! {
-        <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" class="h-4 w-4 text-slate-500">
-            <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.61L6.3 8.24a.75.75 0 1 0-1.1 1.02l4.25 4.5a.75.75 0 0 0 1.1 0l4.25-4.5a.75.75 0 0 0-1.1-1.02l-2.95 3.12V2.75Z" />
-            <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
-        </svg>
-    }
-}
-
-#[component]
-fn VerifyButton(verify: ServerAction<AuditVerify>) -> impl IntoView {
-    view! {
-        <button
-            type="button"
-            class=BTN_SECONDARY
-            disabled=move || verify.pending().get()
-            aria-busy=move || verify.pending().get().to_string()
-            on:click=move |_| { verify.dispatch(AuditVerify {}); }
-        >
-            <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" class="h-4 w-4 text-slate-500">
-                <path fill-rule="evenodd" d="M9.66 1.14a.75.75 0 0 1 .68 0l6.5 3.25a.75.75 0 0 1 .41.67c0 5.27-2.6 9.66-7 12.3a.75.75 0 0 1-.77 0c-4.4-2.64-7-7.03-7-12.3a.75.75 0 0 1 .42-.67l6.5-3.25Zm3.6 6.4a.75.75 0 1 0-1.22-.88L9.1 10.7 7.9 9.5a.75.75 0 0 0-1.06 1.06l1.83 1.83a.75.75 0 0 0 1.14-.09l3.44-4.76Z" clip-rule="evenodd" />
-            </svg>
-            {move || if verify.pending().get() { "Verifying…" } else { "Verify integrity" }}
-        </button>
-    }
-}
-
-/// The integrity check's answer, in words, green or red.
-#[component]
-fn VerifyResult(verify: ServerAction<AuditVerify>) -> impl IntoView {
-    move || {
-        if verify.pending().get() {
-            return Some(view! {
-                <p role="status" class="mt-4 rounded-md bg-slate-50 px-4 py-3 text-sm text-slate-700 ring-1 ring-inset ring-slate-200">
-                    "Verifying the chain of every event…"
-                </p>
-            }.into_any());
-        }
-        verify.value().get().map(|answer| match answer {
-            Ok(a) if a.intact => view! {
-                <div role="status" data-testid="verify-result" class="mt-4 flex items-start gap-3 rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-900 ring-1 ring-inset ring-emerald-600/30">
-                    <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" class="mt-0.5 h-5 w-5 shrink-0 text-emerald-600">
-                        <path fill-rule="evenodd" d="M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16Zm3.86-9.86a.75.75 0 0 0-1.22-.88l-3.24 4.48-1.6-1.6a.75.75 0 1 0-1.06 1.06l2.22 2.22a.75.75 0 0 0 1.14-.09l3.76-5.2Z" clip-rule="evenodd" />
-                    </svg>
-                    <div>
-                        <p class="font-semibold">"Integrity verified"</p>
-                        <p>{a.sentence.clone()}</p>
-                    </div>
-                </div>
-            }.into_any(),
-            Ok(a) => view! {
-                <div role="alert" data-testid="verify-result" class="mt-4 flex items-start gap-3 rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-inset ring-red-600/30">
-                    <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" class="mt-0.5 h-5 w-5 shrink-0 text-red-600">
-                        <path fill-rule="evenodd" d="M8.49 2.9a1.75 1.75 0 0 1 3.02 0l6.28 10.9A1.75 1.75 0 0 1 16.28 16.4H3.72a1.75 1.75 0 0 1-1.51-2.62L8.49 2.9ZM10 6.5a.75.75 0 0 1 .75.75v3.5a.75.75 0 0 1-1.5 0v-3.5A.75.75 0 0 1 10 6.5Zm0 7.5a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" clip-rule="evenodd" />
-                    </svg>
-                    <div>
-                        <p class="font-semibold">"The audit log has been tampered with"</p>
-                        <p>{a.sentence.clone()}</p>
-                    </div>
-                </div>
-            }.into_any(),
-            Err(e) => view! {
-                <p role="alert" data-testid="verify-result" class="mt-4 rounded-md bg-red-50 px-4 py-3 text-sm text-red-800 ring-1 ring-inset ring-red-600/30">
-                    {format!("The check could not run: {e}")}
-                </p>
-            }.into_any(),
-        })
     }
 }
