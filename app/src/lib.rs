@@ -80,5 +80,7 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // The pages are lazy routes (routes/pages.rs); hydrate_body panics on
+    // them ("lazy routes not supported with hydrate_body()").
+    leptos::mount::hydrate_lazy(App);
 }
