@@ -80,7 +80,16 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // The pages are lazy routes (routes/pages.rs); hydrate_body panics on
-    // them ("lazy routes not supported with hydrate_body()").
-    leptos::mount::hydrate_lazy(App);
+    // The pages are lazy routes (routes/pages.rs): hydrate_body panics on
+    // them, so this is leptos::mount::hydrate_lazy, plus a mark once the
+    // page's chunks have loaded and it has hydrated: until then a click does
+    // nothing, and the end-to-end tests wait for it (`data-hydrated`).
+    // (hydrate_from_async sets up Leptos's executor itself.)
+    wasm_bindgen_futures::spawn_local(async move {
+        let owner = leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), App).await;
+        owner.forget();
+        if let Some(root) = document().document_element() {
+            _ = root.set_attribute("data-hydrated", "");
+        }
+    });
 }

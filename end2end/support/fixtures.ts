@@ -81,6 +81,11 @@ export async function waitForHydration(page: Page, timeout = 20_000): Promise<vo
   if (loadsWasm === 0) return;
   try {
     await page.waitForFunction(() => window.__e2eWasmReady === true, null, { timeout });
+    // The main module is in; the page's lazy chunks may still be loading.
+    // The app marks <html data-hydrated> once they have and the page has
+    // hydrated (app/src/lib.rs). Navigating away before that aborts the
+    // chunk fetch, which the split loader reports as a panic.
+    await page.waitForFunction(() => document.documentElement.hasAttribute('data-hydrated'), null, { timeout });
   } catch (e) {
     throw new Error(
       `${page.url()} did not hydrate within ${timeout} ms (is target/site/pkg/masquerade.wasm built and served?): ${e}`,
