@@ -186,6 +186,19 @@ pub fn SigningAlgField(
     }
 }
 
+/// "Please correct the highlighted fields.", while `errors` holds field
+/// errors: the one line every form shows above or below its fields.
+#[component]
+pub fn InvalidNotice(errors: ErrorSignal) -> impl IntoView {
+    view! {
+        <Show when=move || matches!(errors.get(), Some(AppError::Invalid(_)))>
+            <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
+                "Please correct the highlighted fields."
+            </p>
+        </Show>
+    }
+}
+
 /// A banner for errors that belong to no single field.
 #[component]
 pub fn ErrorBanner(errors: ErrorSignal) -> impl IntoView {

@@ -7,7 +7,7 @@ use super::clients::{app_list, AppList, AuthorizedApplications};
 use crate::components::access::{gated, needs, RequirePermission};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{
-    DurationField, ErrorBanner, FieldMessage, SigningAlgField, TextField,
+    DurationField, ErrorBanner, FieldMessage, InvalidNotice, SigningAlgField, TextField,
 };
 use crate::components::permitted::GatedButton;
 use crate::components::toast::use_toasts;
@@ -312,11 +312,7 @@ fn ApiSettingsForm(
             // Read-only, every field at once, for those who may not change it.
             <fieldset class="min-w-0 space-y-6" disabled=move || write.get().is_some()>
             <ErrorBanner errors=general />
-            <Show when=move || errors.get().is_some_and(|e| matches!(e, AppError::Invalid(_)))>
-                <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
-                    "Please correct the highlighted fields."
-                </p>
-            </Show>
+            <InvalidNotice errors=errors />
             <div class="grid gap-4 md:grid-cols-2">
                 <TextField label="Name" name="name" value=fields.name errors=errors required=true
                     placeholder="e.g. Orders API" />

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::components::access::{gated, load_if_held, needs, RequirePermission};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::form::{
-    DurationField, ErrorBanner, FieldMessage, SigningAlgField, TextArea, TextField,
+    DurationField, ErrorBanner, FieldMessage, InvalidNotice, SigningAlgField, TextArea, TextField,
 };
 use crate::components::format::datetime;
 use crate::components::layout::OneTimeSecret;
@@ -341,11 +341,7 @@ fn ApplicationForm(
             // Read-only, every field at once, for those who may not change it.
             <fieldset class="min-w-0 space-y-6" disabled=move || write.get().is_some()>
             <ErrorBanner errors=general />
-            <Show when=move || errors.get().is_some_and(|e| matches!(e, AppError::Invalid(_)))>
-                <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
-                    "Please correct the highlighted fields."
-                </p>
-            </Show>
+            <InvalidNotice errors=errors />
             <div class="grid gap-4 md:grid-cols-2">
                 <TextField label="Name" name="name" value=fields.name errors=errors required=true />
                 <div>
@@ -517,11 +513,7 @@ fn TokenSettings(app: AppDetail) -> impl IntoView {
                 <p class=HELP>"How the ID tokens and refresh tokens this application receives are issued. Access token settings belong to each API."</p>
             </div>
             <ErrorBanner errors=general />
-            <Show when=move || errors.get().is_some_and(|e| matches!(e, AppError::Invalid(_)))>
-                <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
-                    "Please correct the highlighted fields."
-                </p>
-            </Show>
+            <InvalidNotice errors=errors />
             <div class="grid gap-4 md:grid-cols-2">
                 <DurationField label="ID token lifetime" name="id_token_lifetime_secs"
                     value=id_lifetime unit=id_lifetime_unit errors=errors

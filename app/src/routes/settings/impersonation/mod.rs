@@ -14,7 +14,7 @@ use leptos_meta::Title;
 
 use super::SettingsTabs;
 use crate::components::access::{gated, needs, RequirePermission};
-use crate::components::form::ErrorBanner;
+use crate::components::form::{ErrorBanner, InvalidNotice};
 use crate::components::permitted::{GatedButton, LookOnlyNote};
 use crate::components::toast::use_toasts;
 use crate::components::ui::{BTN_PRIMARY, H1};
@@ -107,7 +107,6 @@ fn SettingsForm(
     let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let general =
         Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
-    let invalid = move || matches!(errors.get(), Some(AppError::Invalid(_)));
     let write = needs("settings:write");
     let locked = Signal::derive(move || write.get().is_some());
     view! {
@@ -128,11 +127,7 @@ fn SettingsForm(
             <Rules draft=draft options=options errors=errors sent_keys=sent_keys locked=locked />
             <div class="space-y-3">
                 <ErrorBanner errors=general />
-                <Show when=invalid>
-                    <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
-                        "Please correct the highlighted fields."
-                    </p>
-                </Show>
+                <InvalidNotice errors=errors />
                 <div class="flex flex-wrap items-center gap-3">
                     <GatedButton needs=write note="settings-needs" class=BTN_PRIMARY submit=true busy=save.pending()>
                         "Save settings"

@@ -13,7 +13,7 @@ mod fields;
 
 use crate::components::access::{gated, needs, RequirePermission};
 use crate::components::dialog::ConfirmDialog;
-use crate::components::form::{ErrorBanner, ErrorSignal, FieldMessage};
+use crate::components::form::{ErrorBanner, ErrorSignal, FieldMessage, InvalidNotice};
 use crate::components::format::datetime;
 use crate::components::permitted::{GatedButton, LookOnlyNote};
 use crate::components::toast::use_toasts;
@@ -266,7 +266,6 @@ fn StreamsForm(current: AuditStreamsView) -> impl IntoView {
     let errors: ErrorSignal = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let general =
         Signal::derive(move || errors.get().filter(|e| !matches!(e, AppError::Invalid(_))));
-    let invalid = move || matches!(errors.get(), Some(AppError::Invalid(_)));
     let dirty = Signal::derive(move || saved.with(|s| differs(&draft.settings(true), s)));
     let write = needs("settings:write");
     let locked = Signal::derive(move || write.get().is_some());
@@ -285,11 +284,7 @@ fn StreamsForm(current: AuditStreamsView) -> impl IntoView {
                 sent_keys=sent_keys locked=locked file_streams=file_streams />
             <div class="space-y-3">
                 <ErrorBanner errors=general />
-                <Show when=invalid>
-                    <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
-                        "Please correct the highlighted fields."
-                    </p>
-                </Show>
+                <InvalidNotice errors=errors />
                 <div class="flex flex-wrap items-center gap-3">
                     <GatedButton needs=write note="streams-save-needs" class=BTN_PRIMARY submit=true busy=save.pending()>
                         "Save settings"
